@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* Configuration: INI parsed with inih, checked against the schema table, typed. */
+#ifndef VSD_CONFIG_H
+#define VSD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <vitalsd/driver.h>
+
+#include "alarm.h"
+
+#define VSD_CONFIG_EXIT 78 /* EX_CONFIG: what vitalsd --check-config exits with on errors */
+
+struct vsd_kv {
+    char *key;
+    char *value;
+    int line;
+};
+
+struct vsd_device_config {
+    char *name;                       /* from [device.NAME] */
+    const struct vsd_driver *driver;  /* from the registry */
+    int64_t poll_ms;                  /* poll period */
+    int64_t timeout_ms;               /* response timeout */
+    struct vsd_kv *options;           /* driver-specific keys, in file order */
+    size_t n_options;
+    size_t bed;                       /* index into beds[] */
+    int line;                         /* line of the section header */
+};
+
+struct vsd_bed_config {
+    char *name;                       /* from [bed.NAME] */
+    size_t *devices;                  /* indexes into devices[] */
+    size_t n_devices;
+    struct vsd_alarm_config alarm;    /* the area's limits (per-bed overrides later) */
+    int line;
+};
+
+struct vsd_mqtt_config {
+    char *host;
+    int port;
+    char *client_id;
+    char *username;                   /* NULL = none */
+    char *password;                   /* NULL = none; read from password_file if given */
+    char *tls_ca_file;                /* NULL = plain TCP */
+    char *tls_cert_file;
+    char *tls_key_file;
+    int keepalive_s;
+    int64_t reconnect_min_ms;
+    int64_t reconnect_max_ms;
+};
+
+enum vsd_sync { VSD_SYNC_NORMAL = 1, VSD_SYNC_FULL = 2 };
+
+struct vsd_config {
+    char *path;                       /* the file it was loaded from */
+    char *area;                       /* topic root vitals/<area>/ */
+    char *database;
+    char *control_socket;
+    enum vsd_sync synchronous;
+    int64_t commit_ms;                /* longest a reading waits before commit */
+    int log_level;                    /* syslog priority */
+    size_t queue_depth;               /* reading queue capacity (poll results) */
+    struct vsd_mqtt_config mqtt;
+    struct vsd_alarm_config alarm;    /* area defaults */
+    struct vsd_device_config *devices;
+    size_t n_devices;
+    struct vsd_bed_config *beds;
+    size_t n_beds;
+};
+
+/* Diagnostics: every error found, each "FILE:LINE: [section] key: what is wrong". */
+struct vsd_diag {
+    char **lines;
+    size_t n;
+};
+void vsd_diag_free(struct vsd_diag *d); /* frees the lines; D itself is the caller's */
+
+/* Load and check PATH. On success returns 0 and sets *ret (free with
+ * vsd_config_free). On any error returns -EINVAL (or -errno when the file
+ * cannot be read), appends every problem to DIAG and leaves *ret untouched. */
+int vsd_config_load(const char *path, struct vsd_config **ret, struct vsd_diag *diag);
+void vsd_config_free(struct vsd_config *cfg);
+
+/* Find by name; index or -ENOENT. */
+int vsd_config_bed_index(const struct vsd_config *cfg, const char *name);
+int vsd_config_device_index(const struct vsd_config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* A configured device instance: what the bus polls and drivers see through accessors. */
+#ifndef VSD_DEVICE_H
+#define VSD_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vitalsd/driver.h>
+
+#include "clock.h"
+#include "config.h"
+
+struct vsd_device {
+    const struct vsd_device_config *cfg;
+    size_t index;              /* in the configuration's devices[] */
+    const struct vsd_clock *clock;
+    void *data;                /* the driver's */
+    bool open;                 /* open() succeeded and close() not yet called */
+};
+
+struct vsd_sink {
+    struct vsd_reading *readings; /* VSD_SINK_MAX slots */
+    size_t n;
+};
+
+/* Initialise DEV for CFG; nothing allocated. */
+void vsd_device_init(struct vsd_device *dev, const struct vsd_device_config *cfg, size_t index,
+                     const struct vsd_clock *clock);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* MQTT publishing with libmosquitto: live readings, retained state, the outbox. */
+#ifndef VSD_PUBLISH_H
+#define VSD_PUBLISH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct vsd_publish;
+
+/* The broker acknowledged (PUBACK) outbox row ID. Called on the MQTT thread. */
+typedef void (*vsd_publish_delivered_fn)(void *ctx, int64_t id);
+
+/* Create a client for MQTT (copied). The last will is "offline" (QoS 1,
+ * retained) on vitals/<AREA>/daemon/state. Returns 0 or negative errno
+ * (bad TLS files are reported here, with ERR set). */
+int vsd_publish_new(const struct vsd_mqtt_config *mqtt, const char *area,
+                    vsd_publish_delivered_fn on_delivered, void *ctx, struct vsd_publish **ret,
+                    char *err, size_t errlen);
+/* Connect in the background (the first attempt may fail: it keeps retrying with
+ * back-off between reconnect_min_ms and reconnect_max_ms) and start the network
+ * thread. On every (re)connect it publishes "online" on the daemon state topic,
+ * re-sends every retained message it holds, then every pending outbox row in id
+ * order. */
+int vsd_publish_start(struct vsd_publish *p);
+/* Publish "offline" (retained), wait up to DRAIN_MS for pending outbox rows to
+ * be acknowledged, disconnect and stop the thread. Accepts NULL. */
+void vsd_publish_stop(struct vsd_publish *p, int drain_ms);
+void vsd_publish_free(struct vsd_publish *p); /* accepts NULL */
+
+/* QoS 0, not retained; dropped when not connected. TOPIC is full ("vitals/..."). */
+int vsd_publish_live(struct vsd_publish *p, const char *topic, const char *payload);
+/* QoS 1, retained; remembered (last payload per topic) and re-sent on reconnect. */
+int vsd_publish_retained(struct vsd_publish *p, const char *topic, const char *payload);
+/* QoS 1 until the broker acknowledges: kept in memory (copied) and re-sent on
+ * every reconnect until acknowledged, then on_delivered(ID) is called. */
+int vsd_publish_outbox(struct vsd_publish *p, int64_t id, const char *topic, const char *payload);
+
+struct vsd_publish_stats {
+    bool connected;
+    size_t outbox_pending;
+    uint64_t live_dropped;    /* live readings not sent: not connected */
+    uint64_t reconnects;
+};
+void vsd_publish_stats(struct vsd_publish *p, struct vsd_publish_stats *out);
+
+#endif

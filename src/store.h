@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* The store: one SQLite writer thread, batched transactions, the alert outbox. */
+#ifndef VSD_STORE_H
+#define VSD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vitalsd/reading.h>
+
+#define VSD_SCHEMA_VERSION 1
+
+struct vsd_store;
+
+struct vsd_store_options {
+    const char *path;
+    bool sync_full;        /* PRAGMA synchronous=FULL (else NORMAL) */
+    int64_t commit_ms;     /* longest a queued reading waits for its commit (<= 250) */
+    size_t queue_depth;    /* bounded write queue; a full queue drops readings, counted */
+};
+
+/* Open (creating if absent), check and migrate the database. Refuses, with a
+ * message in ERR naming the file, a file that is not SQLite, a schema newer
+ * than VSD_SCHEMA_VERSION, or a database that cannot be written; such a file
+ * is never modified. Returns 0 and sets *ret, or negative errno. */
+int vsd_store_open(const struct vsd_store_options *opt, struct vsd_store **ret, char *err,
+                   size_t errlen);
+
+/* Start-up reads, before vsd_store_start(). */
+struct vsd_open_session {
+    const char *session_id;
+    const char *bed;
+    int64_t started_ms;
+};
+/* Call FN for every session without an end. Returns 0 or negative errno. */
+int vsd_store_open_sessions(struct vsd_store *s,
+                            void (*fn)(void *ctx, const struct vsd_open_session *os), void *ctx);
+/* Highest alert-event sequence number stored (0 when none). */
+int64_t vsd_store_max_seq(struct vsd_store *s);
+/* Call FN for every outbox row not yet acknowledged by the broker, oldest first. */
+int vsd_store_outbox_pending(struct vsd_store *s,
+                             void (*fn)(void *ctx, int64_t id, const char *topic,
+                                        const char *payload),
+                             void *ctx);
+
+/* Called on the writer thread after each commit, for each outbox row it committed. */
+typedef void (*vsd_store_outbox_fn)(void *ctx, int64_t id, const char *topic,
+                                    const char *payload);
+
+/* Start the writer thread. */
+int vsd_store_start(struct vsd_store *s, vsd_store_outbox_fn on_outbox, void *ctx);
+/* Commit everything queued, stop the thread, close. Accepts NULL. */
+void vsd_store_close(struct vsd_store *s);
+
+/* ---- Writes: each copies its input and queues it for the writer thread. ---- */
+
+struct vsd_store_reading {
+    int64_t ts_ms;          /* UTC ms: the device's measurement time, else receive time */
+    bool ts_from_device;    /* (device, vital, ts_ms) is then stored once */
+    const char *bed;        /* may be NULL */
+    const char *device;
+    const char *session_id; /* NULL when no session is open at the bed */
+    enum vsd_vital vital;
+    double value;           /* NAN is stored as NULL */
+    uint32_t flags;
+};
+/* Returns 0, or -ENOBUFS when the write queue is full (dropped, counted). */
+int vsd_store_reading(struct vsd_store *s, const struct vsd_store_reading *r);
+
+struct vsd_store_alert_event {
+    const char *alert_id;
+    int64_t seq;            /* per-daemon sequence number */
+    const char *event;      /* "raised", "cleared" */
+    const char *code;       /* "low", "high", "comms_loss", ... */
+    const char *priority;   /* "low", "medium", "high" */
+    const char *bed;
+    const char *device;     /* may be NULL */
+    const char *session_id; /* may be NULL */
+    int vital;              /* enum vsd_vital, or -1 */
+    double value;           /* NAN = NULL */
+    double limit;           /* NAN = NULL */
+    int64_t ts_ms;
+    const char *topic;      /* outbox: MQTT topic and JSON payload to deliver */
+    const char *payload;
+};
+/* Records the event (alerts + alert_events + outbox rows in one transaction),
+ * committed promptly: an alert never waits for a batch of readings. Never
+ * dropped: waits for room. Returns 0 or negative errno. */
+int vsd_store_alert_event(struct vsd_store *s, const struct vsd_store_alert_event *e);
+
+/* Sessions and audit rows; never dropped. DETAIL_JSON may be NULL. */
+int vsd_store_session_start(struct vsd_store *s, const char *session_id, const char *bed,
+                            int64_t ts_ms, const char *by);
+int vsd_store_session_end(struct vsd_store *s, const char *bed, int64_t ts_ms, const char *by);
+int vsd_store_audit(struct vsd_store *s, int64_t ts_ms, const char *actor, const char *action,
+                    const char *detail_json);
+/* The broker acknowledged outbox row ID. */
+int vsd_store_outbox_delivered(struct vsd_store *s, int64_t id, int64_t ts_ms);
+
+/* Wait until everything queued before this call is committed. Returns 0, or the
+ * negative errno of a failed commit (the rows stay queued and are retried). */
+int vsd_store_sync(struct vsd_store *s);
+
+struct vsd_store_stats {
+    uint64_t readings_written;
+    uint64_t readings_dropped;   /* write queue full */
+    uint64_t duplicates_ignored; /* same device measurement seen again */
+    uint64_t commits;
+    uint64_t commit_errors;
+};
+void vsd_store_stats(struct vsd_store *s, struct vsd_store_stats *out);
+
+#endif
