@@ -54,6 +54,10 @@ int vsd_queue_push(struct vsd_queue *q, const struct vsd_event *ev);
 /* State changes and commands: must not be lost, waits for room. Returns 0,
  * or -ECANCELED once vsd_queue_close() was called. */
 int vsd_queue_push_wait(struct vsd_queue *q, const struct vsd_event *ev);
+/* As vsd_queue_push_wait, but gives up after TIMEOUT_MS (< 0: never) with
+ * -ETIMEDOUT; the event is not taken and not counted as dropped. Lets a bus
+ * thread waiting for room notice that it is being stopped. */
+int vsd_queue_push_timed(struct vsd_queue *q, const struct vsd_event *ev, int timeout_ms);
 /* Take the oldest event. Returns 1 with *out set, 0 after TIMEOUT_MS with nothing,
  * -ECANCELED when closed and empty. */
 int vsd_queue_pop(struct vsd_queue *q, struct vsd_event *out, int timeout_ms);

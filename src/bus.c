@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/* Bus threads: one per bus key, each polling its devices on their own fixed cadence. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <vitalsd/log.h>
+
+#include "bus.h"
+#include "device.h"
+
+#define REOPEN_MIN_MS 1000 /* broken links are reopened at most once per max(poll, this) */
+#define PUSH_RETRY_MS 100  /* how often a thread waiting for queue room checks for stop */
+
+enum health { HEALTH_UNKNOWN, HEALTH_UP, HEALTH_DOWN };
+
+/* One configured device and its schedule; touched only by its bus thread. */
+struct slot {
+    struct vsd_device dev;
+    const struct vsd_driver *drv;
+    int64_t due;       /* next poll, real monotonic ms */
+    int64_t last_open; /* last open() attempt (or the close of a broken link) */
+    bool tried_open;
+    enum health health;
+    uint64_t missed; /* polls skipped because the thread was more than a period late */
+};
+
+/* One thread and the devices it polls. */
+struct bus {
+    struct vsd_buses *owner;
+    const char *key; /* NULL: a device of its own */
+    struct slot **slots;
+    size_t n;
+    pthread_t thread;
+    bool running;
+};
+
+struct vsd_buses {
+    struct vsd_queue *queue;
+    const struct vsd_clock *clock; /* for stamps and drivers; sleeping uses real time */
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* on CLOCK_MONOTONIC */
+    bool stop;
+    struct slot *slots;
+    size_t n_slots;
+    struct bus *buses;
+    size_t n_buses;
+};
+
+static int64_t real_ms(void)
+{
+    return vsd_clock_mono_ms(&vsd_clock_system);
+}
+
+static bool stopping(struct vsd_buses *b)
+{
+    bool stop;
+
+    pthread_mutex_lock(&b->lock);
+    stop = b->stop;
+    pthread_mutex_unlock(&b->lock);
+    return stop;
+}
+
+static bool broken_link(int err)
+{
+    return err == -EIO || err == -EPIPE || err == -ENODEV || err == -ECONNRESET ||
+           err == -ENOTCONN || err == -EBADF;
+}
+
+static int64_t reopen_interval(const struct slot *s)
+{
+    int64_t poll = vsd_device_poll_ms(&s->dev);
+
+    return poll > REOPEN_MIN_MS ? poll : REOPEN_MIN_MS;
+}
+
+/* A state change must not be lost, but must not keep the thread from stopping. */
+static void push_state(struct vsd_buses *b, const struct vsd_event *ev)
+{
+    int r;
+
+    do
+        r = vsd_queue_push_timed(b->queue, ev, PUSH_RETRY_MS);
+    while (r == -ETIMEDOUT && !stopping(b));
+}
+
+/* Record the device's health; report and log only changes. ERR is 0 when up. */
+static void set_health(struct vsd_buses *b, struct slot *s, bool up, int err)
+{
+    enum health was = s->health;
+    struct vsd_event ev = {.type = VSD_EV_DEVICE_STATE};
+
+    if (was == (up ? HEALTH_UP : HEALTH_DOWN))
+        return;
+    s->health = up ? HEALTH_UP : HEALTH_DOWN;
+    if (!up)
+        vsd_log(LOG_WARNING, "device '%s' (%s): not answering: %s", vsd_device_name(&s->dev),
+                s->drv->name, strerror(-err));
+    else if (was == HEALTH_DOWN)
+        vsd_log(LOG_NOTICE, "device '%s': answering again", vsd_device_name(&s->dev));
+    else
+        vsd_log(LOG_INFO, "device '%s' (%s): answering", vsd_device_name(&s->dev), s->drv->name);
+    ev.u.state = (struct vsd_device_state){
+        .device = s->dev.index,
+        .up = up,
+        .err = up ? 0 : err,
+        .mono_ms = vsd_clock_mono_ms(b->clock),
+        .wall_ms = vsd_clock_wall_ms(b->clock),
+    };
+    push_state(b, &ev);
+}
+
+static void close_device(struct slot *s)
+{
+    if (!s->dev.open)
+        return;
+    s->drv->close(&s->dev);
+    s->dev.open = false;
+}
+
+/* Open the link if it is closed and an attempt is allowed. Returns 0 when open,
+ * -EAGAIN when it is too early to try, or open()'s error. */
+static int ensure_open(struct vsd_buses *b, struct slot *s, int64_t now)
+{
+    int r;
+
+    if (s->dev.open)
+        return 0;
+    if (s->tried_open && now - s->last_open < reopen_interval(s))
+        return -EAGAIN;
+    s->tried_open = true;
+    s->last_open = now;
+    r = s->drv->open(&s->dev);
+    if (r < 0) {
+        set_health(b, s, false, r);
+        return r;
+    }
+    s->dev.open = true;
+    return 0;
+}
+
+/* One exchange with the device; readings go to the queue only if it answered. */
+static void poll_device(struct vsd_buses *b, struct slot *s, int64_t now)
+{
+    struct vsd_event ev = {.type = VSD_EV_POLL};
+    struct vsd_poll_result *res = &ev.u.poll;
+    struct vsd_sink sink = {.readings = res->readings, .n = 0};
+    int r = ensure_open(b, s, now);
+
+    if (r < 0)
+        return;
+    r = s->drv->poll(&s->dev, &sink);
+    if (r < 0) {
+        set_health(b, s, false, r);
+        if (broken_link(r)) {
+            close_device(s);
+            s->last_open = real_ms();
+        }
+        return;
+    }
+    set_health(b, s, true, 0);
+    res->device = s->dev.index;
+    res->mono_ms = vsd_clock_mono_ms(b->clock);
+    res->wall_ms = vsd_clock_wall_ms(b->clock);
+    res->n = sink.n;
+    vsd_queue_push(b->queue, &ev); /* full: dropped and counted by the queue */
+}
+
+/* The next due time after a poll at S->due: a fixed cadence, skipping whole
+ * periods when more than one period late. A closed link waits for its reopen. */
+static void reschedule(struct slot *s, int64_t now)
+{
+    int64_t poll = vsd_device_poll_ms(&s->dev);
+    int64_t next = s->due + poll;
+
+    if (now - next > poll) {
+        int64_t skip = (now - next) / poll;
+
+        next += skip * poll;
+        s->missed += (uint64_t)skip;
+        vsd_log(LOG_DEBUG, "device '%s': %lld polls missed", vsd_device_name(&s->dev),
+                (long long)skip);
+    }
+    if (!s->dev.open && s->tried_open && next < s->last_open + reopen_interval(s))
+        next = s->last_open + reopen_interval(s);
+    s->due = next;
+}
+
+/* Sleep until DUE (real monotonic ms) or until stopped. Called with the lock held. */
+static void sleep_until(struct vsd_buses *b, int64_t due)
+{
+    struct timespec ts = {.tv_sec = due / 1000, .tv_nsec = (long)(due % 1000) * 1000000L};
+
+    pthread_cond_timedwait(&b->wake, &b->lock, &ts);
+}
+
+/* The slot due first. */
+static struct slot *earliest(const struct bus *bus)
+{
+    struct slot *first = bus->slots[0];
+
+    for (size_t i = 1; i < bus->n; i++)
+        if (bus->slots[i]->due < first->due)
+            first = bus->slots[i];
+    return first;
+}
+
+static void *bus_main(void *arg)
+{
+    struct bus *bus = arg;
+    struct vsd_buses *b = bus->owner;
+
+    pthread_mutex_lock(&b->lock);
+    while (!b->stop) {
+        struct slot *s = earliest(bus);
+        int64_t now = real_ms();
+
+        if (s->due > now) {
+            sleep_until(b, s->due);
+            continue;
+        }
+        pthread_mutex_unlock(&b->lock);
+        poll_device(b, s, now);
+        reschedule(s, real_ms());
+        pthread_mutex_lock(&b->lock);
+    }
+    pthread_mutex_unlock(&b->lock);
+    return NULL;
+}
+
+/* Put slot I on the bus with its key, creating the bus when the key is new. */
+static int assign(struct vsd_buses *b, size_t i)
+{
+    struct slot *s = &b->slots[i];
+    const char *key = s->drv->bus_key ? s->drv->bus_key(&s->dev) : NULL;
+    struct bus *bus = NULL;
+    struct slot **grown;
+
+    for (size_t k = 0; key && k < b->n_buses; k++)
+        if (b->buses[k].key && strcmp(b->buses[k].key, key) == 0)
+            bus = &b->buses[k];
+    if (!bus) {
+        bus = &b->buses[b->n_buses++];
+        bus->owner = b;
+        bus->key = key;
+    }
+    grown = realloc(bus->slots, (bus->n + 1) * sizeof(*bus->slots));
+    if (!grown)
+        return -ENOMEM;
+    bus->slots = grown;
+    bus->slots[bus->n++] = s;
+    return 0;
+}
+
+/* The devices of CFG, grouped into buses (threads not started). */
+static int build(struct vsd_buses *b, const struct vsd_config *cfg)
+{
+    int64_t now = real_ms();
+
+    b->slots = calloc(cfg->n_devices ? cfg->n_devices : 1, sizeof(*b->slots));
+    b->buses = calloc(cfg->n_devices ? cfg->n_devices : 1, sizeof(*b->buses));
+    if (!b->slots || !b->buses)
+        return -ENOMEM;
+    b->n_slots = cfg->n_devices;
+    for (size_t i = 0; i < cfg->n_devices; i++) {
+        struct slot *s = &b->slots[i];
+        int r;
+
+        vsd_device_init(&s->dev, &cfg->devices[i], i, b->clock);
+        s->drv = cfg->devices[i].driver;
+        s->due = now;
+        r = assign(b, i);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int init_sync(struct vsd_buses *b)
+{
+    pthread_condattr_t attr;
+    int r;
+
+    r = pthread_mutex_init(&b->lock, NULL);
+    if (r != 0)
+        return -r;
+    r = pthread_condattr_init(&attr);
+    if (r != 0)
+        goto fail;
+    r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (r == 0)
+        r = pthread_cond_init(&b->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (r != 0)
+        goto fail;
+    return 0;
+fail:
+    pthread_mutex_destroy(&b->lock);
+    return -r;
+}
+
+int vsd_buses_start(const struct vsd_config *cfg, struct vsd_queue *queue,
+                    const struct vsd_clock *clock, struct vsd_buses **ret)
+{
+    struct vsd_buses *b = calloc(1, sizeof(*b));
+    int r = -ENOMEM;
+
+    if (!b)
+        return -ENOMEM;
+    b->queue = queue;
+    b->clock = clock;
+    r = init_sync(b);
+    if (r < 0) {
+        free(b);
+        return r;
+    }
+    r = build(b, cfg);
+    for (size_t k = 0; r == 0 && k < b->n_buses; k++) {
+        r = -pthread_create(&b->buses[k].thread, NULL, bus_main, &b->buses[k]);
+        b->buses[k].running = r == 0;
+    }
+    if (r < 0)
+        goto fail;
+    *ret = b;
+    return 0;
+fail:
+    vsd_buses_stop(b);
+    return r;
+}
+
+void vsd_buses_stop(struct vsd_buses *b)
+{
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->lock);
+    b->stop = true;
+    pthread_cond_broadcast(&b->wake);
+    pthread_mutex_unlock(&b->lock);
+    for (size_t k = 0; k < b->n_buses; k++) {
+        if (b->buses[k].running)
+            pthread_join(b->buses[k].thread, NULL);
+        free(b->buses[k].slots);
+    }
+    for (size_t i = 0; i < b->n_slots; i++)
+        close_device(&b->slots[i]);
+    pthread_cond_destroy(&b->wake);
+    pthread_mutex_destroy(&b->lock);
+    free(b->buses);
+    free(b->slots);
+    free(b);
+}
