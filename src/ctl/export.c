@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/* Exports for auditors: a read-only snapshot of the readings as RFC 4180 CSV. */
+#define _GNU_SOURCE /* fputs_unlocked */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "export.h"
+#include "store.h"
+#include "store_schema.h"
+#include "vitals.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+static const char csv_header[] = "time,session,bed,device,vital,loinc,mdc_code,value,unit,quality";
+
+/* Readings has no index but its partial unique one (inserts stay fast): the
+ * filter is a scan, the order a sort. */
+static const char csv_query[] =
+    "SELECT ts_ms, session_id, bed, device, vital, value, flags FROM readings "
+    "WHERE (?1 IS NULL OR session_id = ?1) AND (?2 IS NULL OR bed = ?2) "
+    "AND (?3 = 0 OR ts_ms >= ?3) AND (?4 = 0 OR ts_ms < ?4) "
+    "ORDER BY ts_ms, id";
+
+int vsd_export_open(const char *path, sqlite3 **ret, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    int kind, version = 0, rc, r;
+
+    kind = vsd_schema_probe(path, err, errlen);
+    if (kind < 0)
+        return kind;
+    if (kind != VSD_DB_SQLITE) {
+        vsd_schema_errf(err, errlen, "database %s %s", path,
+                        kind == VSD_DB_ABSENT ? "does not exist" : "is empty");
+        return kind == VSD_DB_ABSENT ? -ENOENT : -ENODATA;
+    }
+    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        vsd_schema_errf(err, errlen, "database %s cannot be opened: %s", path,
+                        db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        r = vsd_schema_errno(rc);
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    r = vsd_schema_user_version(db, &version);
+    if (r < 0) {
+        vsd_schema_errf(err, errlen, "database %s cannot be read: %s", path, sqlite3_errmsg(db));
+        goto fail;
+    }
+    if (version > VSD_SCHEMA_VERSION) {
+        vsd_schema_errf(err, errlen,
+                        "database %s has schema version %d, newer than this vitalsctl "
+                        "understands (%d)",
+                        path, version, VSD_SCHEMA_VERSION);
+        r = -EPROTONOSUPPORT;
+        goto fail;
+    }
+    if (version < 1) {
+        vsd_schema_errf(err, errlen, "database %s is not a vitalsd database", path);
+        r = -EINVAL;
+        goto fail;
+    }
+    *ret = db;
+    return 0;
+
+fail:
+    sqlite3_close(db);
+    return r;
+}
+
+/* Row-to-row state of one export: the output (locked for the whole export)
+ * and text that changes rarely. */
+struct csv_out {
+    FILE *out;
+    int64_t sec;     /* second of the cached time prefix, or INT64_MIN */
+    char prefix[40]; /* "YYYY-MM-DDTHH:MM:SS" of sec */
+    char mdc[VSD_VITAL_COUNT][12];
+};
+
+/* A formula trigger for spreadsheets (T37). */
+static bool starts_formula(const char *s)
+{
+    return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+}
+
+/* One text cell: empty for NULL, quoted when RFC 4180 needs it, neutralised
+ * with a leading quote when it could start a formula. */
+static void put_text(FILE *out, const char *s)
+{
+    bool formula;
+
+    if (!s)
+        return;
+    formula = starts_formula(s);
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
+        fputs_unlocked(s, out);
+        return;
+    }
+    putc_unlocked('"', out);
+    if (formula)
+        putc_unlocked('\'', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc_unlocked('"', out);
+        putc_unlocked(*s, out);
+    }
+    putc_unlocked('"', out);
+}
+
+/* ISO 8601 UTC with milliseconds; formatted by vsd_clock_iso8601 once a second. */
+static void put_time(struct csv_out *c, int64_t ts)
+{
+    int64_t sec = ts / 1000, ms = ts % 1000;
+    size_t len;
+
+    if (ms < 0) {
+        ms += 1000;
+        sec--;
+    }
+    if (sec != c->sec) {
+        vsd_clock_iso8601(sec * 1000, c->prefix, sizeof(c->prefix));
+        len = strlen(c->prefix);
+        if (len >= 5)
+            c->prefix[len - 5] = '\0'; /* drop ".000Z" */
+        c->sec = sec;
+    }
+    fputs_unlocked(c->prefix, c->out);
+    putc_unlocked('.', c->out);
+    putc_unlocked((char)('0' + ms / 100), c->out);
+    putc_unlocked((char)('0' + ms / 10 % 10), c->out);
+    putc_unlocked((char)('0' + ms % 10), c->out);
+    putc_unlocked('Z', c->out);
+}
+
+static void put_value(FILE *out, sqlite3_stmt *st, int col)
+{
+    char num[48];
+    double v;
+
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return;
+    v = sqlite3_column_double(st, col);
+    snprintf(num, sizeof(num), "%.10g", v);
+    if (isfinite(v))
+        fputs_unlocked(num, out);
+    else
+        put_text(out, num); /* "-inf" from a tampered row is text, neutralised */
+}
+
+/* One CSV line for the current row of ST. */
+static void put_row(struct csv_out *c, sqlite3_stmt *st)
+{
+    const char *vital = (const char *)sqlite3_column_text(st, 4);
+    int v = vital ? vsd_vital_from_name(vital) : -EINVAL;
+    const struct vsd_vital_info *vi = v >= 0 ? vsd_vital_info((enum vsd_vital)v) : NULL;
+    char quality[128];
+    FILE *out = c->out;
+
+    put_time(c, sqlite3_column_int64(st, 0));
+    for (int col = 1; col <= 4; col++) { /* session, bed, device, vital */
+        putc_unlocked(',', out);
+        put_text(out, (const char *)sqlite3_column_text(st, col));
+    }
+    putc_unlocked(',', out);
+    if (vi) {
+        fputs_unlocked(vi->loinc, out);
+        putc_unlocked(',', out);
+        fputs_unlocked(c->mdc[v], out);
+    } else {
+        putc_unlocked(',', out);
+    }
+    putc_unlocked(',', out);
+    put_value(out, st, 5);
+    putc_unlocked(',', out);
+    put_text(out, vi ? vi->ucum : NULL);
+    putc_unlocked(',', out);
+    vsd_quality_text((unsigned)sqlite3_column_int64(st, 6), quality, sizeof(quality));
+    put_text(out, quality);
+    fputs_unlocked("\r\n", out);
+}
+
+static void bind_filter(sqlite3_stmt *st, const struct vsd_export_filter *f)
+{
+    if (f && f->session_id)
+        sqlite3_bind_text(st, 1, f->session_id, -1, SQLITE_STATIC);
+    if (f && f->bed)
+        sqlite3_bind_text(st, 2, f->bed, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, f ? f->from_ms : 0);
+    sqlite3_bind_int64(st, 4, f ? f->to_ms : 0);
+}
+
+/* Header and every row of ST; SQLITE_OK at the end of the rows (or when OUT fails). */
+static int stream_rows(sqlite3_stmt *st, FILE *out, uint64_t *n)
+{
+    struct csv_out c = {.out = out, .sec = INT64_MIN};
+    int rc;
+
+    for (int v = 0; v < VSD_VITAL_COUNT; v++)
+        snprintf(c.mdc[v], sizeof(c.mdc[v]), "%u", vsd_vital_info((enum vsd_vital)v)->mdc_code);
+    flockfile(out);
+    fputs_unlocked(csv_header, out);
+    fputs_unlocked("\r\n", out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        put_row(&c, st);
+        if (++*n % 4096 == 0 && ferror_unlocked(out))
+            break;
+    }
+    funlockfile(out);
+    if (rc == SQLITE_ROW)
+        return SQLITE_OK; /* the write error is reported by the caller */
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int vsd_export_csv(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, uint64_t *rows,
+                   char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    uint64_t n = 0;
+    int rc, r = 0;
+
+    if (!db || !out)
+        return -EINVAL;
+    /* One read transaction: the WAL snapshot of its first read holds for every row. */
+    rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, csv_query, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_filter(st, f);
+        rc = stream_rows(st, out, &n);
+    }
+    if (rc != SQLITE_OK) {
+        vsd_schema_errf(err, errlen, "export: cannot read the readings: %s", sqlite3_errmsg(db));
+        r = vsd_schema_errno(rc);
+        goto fail;
+    }
+    errno = 0;
+    if (fflush(out) != 0 || ferror(out)) {
+        r = errno ? -errno : -EIO;
+        vsd_schema_errf(err, errlen, "export: cannot write the output: %s", strerror(-r));
+        goto fail;
+    }
+    if (rows)
+        *rows = n;
+fail:
+    sqlite3_finalize(st);
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return r;
+}

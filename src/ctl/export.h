@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Exports for auditors: read-only access to the database and RFC 4180 CSV of the readings. */
+#ifndef VSD_EXPORT_H
+#define VSD_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+/* Which readings to export. NULL or 0 fields match everything; a NULL filter too. */
+struct vsd_export_filter {
+    const char *session_id;
+    const char *bed;
+    int64_t from_ms; /* UTC ms, inclusive */
+    int64_t to_ms;   /* UTC ms, exclusive */
+};
+
+/* Open the database at PATH read-only (SQLITE_OPEN_READONLY; it works while the
+ * daemon writes in WAL mode, and never blocks it). Never creates the file.
+ * Refuses, with one sentence naming the file in ERR (may be NULL), a missing or
+ * empty file, a file that is not SQLite (checked before SQLite sees it), and a
+ * schema version that is not between 1 and VSD_SCHEMA_VERSION. Returns 0 and
+ * sets *RET (close it with sqlite3_close), or negative errno. */
+int vsd_export_open(const char *path, sqlite3 **ret, char *err, size_t errlen);
+
+/* Write the readings matching F (may be NULL) to OUT as CSV, in one read
+ * transaction (a consistent snapshot), ordered by time then row id, streamed
+ * row by row in constant memory. RFC 4180: CRLF line ends, a header row,
+ * fields holding a comma, quote, CR or LF quoted with quotes doubled. Columns:
+ *   time,session,bed,device,vital,loinc,mdc_code,value,unit,quality
+ * time is ISO 8601 UTC with milliseconds and Z; loinc, mdc_code and unit (UCUM)
+ * come from the vitals table (empty for a vital this build does not know);
+ * value is %.10g, empty for no value; quality is vsd_quality_text() of the
+ * flags. Text taken from the database is not trusted: a cell starting with
+ * = + - @ TAB or CR is prefixed with a single quote and quoted (no formula
+ * injection). Sets *ROWS (may be NULL) to the data rows written. Returns 0, or
+ * negative errno with ERR set (the output is then incomplete). */
+int vsd_export_csv(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, uint64_t *rows,
+                   char *err, size_t errlen);
+
+#endif
