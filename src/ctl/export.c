@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Exports for auditors: a read-only snapshot of the readings as RFC 4180 CSV. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* fputs_unlocked */
+#endif
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the CSV export: round trip through the store, RFC 4180, filters, formula cells. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* nftw, open_memstream */
+#endif
 #include <errno.h>
 #include <ftw.h>
 #include <math.h>

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the store's writer: batched commits, alerts and the outbox, sessions, audit chain.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* nftw */
+#endif
 #include "store_fixture.h"
 
 #include <math.h>

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of opening the store: new, reopened, and every kind of file it must refuse untouched.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* nftw, setgroups */
+#endif
 #include "store_fixture.h"
 
 #include <grp.h>

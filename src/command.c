@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/* The one command handler: session start/end/list, status; validated, audited, answered. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vitalsd/log.h>
+
+#include "command.h"
+#include "core.h"
+#include "vitals.h"
+
+void vsd_command_init(struct vsd_command *cmd, cJSON *request, const char *via)
+{
+    memset(cmd, 0, sizeof(*cmd));
+    cmd->request = request;
+    snprintf(cmd->via, sizeof(cmd->via), "%s", via);
+    pthread_mutex_init(&cmd->lock, NULL);
+    pthread_cond_init(&cmd->cond, NULL);
+}
+
+void vsd_command_destroy(struct vsd_command *cmd)
+{
+    cJSON_Delete(cmd->reply);
+    cmd->reply = NULL;
+    pthread_mutex_destroy(&cmd->lock);
+    pthread_cond_destroy(&cmd->cond);
+}
+
+void vsd_command_wait(struct vsd_command *cmd)
+{
+    pthread_mutex_lock(&cmd->lock);
+    while (!cmd->done)
+        pthread_cond_wait(&cmd->cond, &cmd->lock);
+    pthread_mutex_unlock(&cmd->lock);
+}
+
+static void complete(struct vsd_command *cmd)
+{
+    pthread_mutex_lock(&cmd->lock);
+    cmd->done = true;
+    pthread_cond_signal(&cmd->cond);
+    pthread_mutex_unlock(&cmd->lock);
+}
+
+/* Session ids come from the clinic's systems: opaque, short, and safe in topics,
+ * file names and spreadsheets. */
+int vsd_session_id_check(const char *id, char *err, size_t errlen)
+{
+    size_t n = id ? strlen(id) : 0;
+
+    if (n == 0 || n > VSD_SESSION_ID_MAX) {
+        snprintf(err, errlen, "session id must be 1-%d characters", VSD_SESSION_ID_MAX);
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  (i > 0 && (c == '-' || c == '_' || c == '.'));
+        if (!ok) {
+            snprintf(err, errlen,
+                     "session id may hold only A-Z a-z 0-9 and, after the first character, "
+                     "- _ . (character %zu is not allowed)",
+                     i + 1);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Staff names are recorded as given: printable text, no control characters. */
+int vsd_actor_check(const char *name, char *err, size_t errlen)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    if (n == 0 || n > VSD_ACTOR_MAX) {
+        snprintf(err, errlen, "--by needs the name of the person acting (1-%d bytes)",
+                 VSD_ACTOR_MAX);
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c < 0x20 || c == 0x7f) {
+            snprintf(err, errlen, "the name may not hold control characters");
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+static cJSON *reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static cJSON *reply_error(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    cJSON *r = cJSON_CreateObject();
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cJSON_AddBoolToObject(r, "ok", false);
+    cJSON_AddStringToObject(r, "error", msg);
+    return r;
+}
+
+static cJSON *reply_ok(void)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddBoolToObject(r, "ok", true);
+    return r;
+}
+
+static const char *str_arg(const struct vsd_command *cmd, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cmd->request, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Every state-changing command is audited, accepted or refused, with its actor. */
+static void audit(struct vsd_core *core, struct vsd_command *cmd, const char *action,
+                  const char *actor, const cJSON *reply)
+{
+    cJSON *detail = cJSON_CreateObject();
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(reply, "error");
+    const char *bed = str_arg(cmd, "bed"), *session = str_arg(cmd, "session");
+    char *text;
+
+    if (bed)
+        cJSON_AddStringToObject(detail, "bed", bed);
+    if (session)
+        cJSON_AddStringToObject(detail, "session", session);
+    cJSON_AddStringToObject(detail, "via", cmd->via);
+    cJSON_AddStringToObject(detail, "result", cJSON_IsString(err) ? "refused" : "done");
+    if (cJSON_IsString(err))
+        cJSON_AddStringToObject(detail, "reason", err->valuestring);
+    text = cJSON_PrintUnformatted(detail);
+    vsd_store_audit(core->store, vsd_clock_wall_ms(core->clock),
+                    actor && *actor ? actor : "(none)", action, text);
+    cmd->needs_sync = true;
+    free(text);
+    cJSON_Delete(detail);
+}
+
+static int find_bed(struct vsd_core *core, const char *bed, cJSON **reply)
+{
+    int b = bed ? vsd_config_bed_index(core->cfg, bed) : -ENOENT;
+
+    if (b < 0)
+        *reply = bed ? reply_error("no bed '%s' is configured", bed)
+                     : reply_error("--bed is required");
+    return b;
+}
+
+static cJSON *session_start(struct vsd_core *core, struct vsd_command *cmd)
+{
+    const char *bed = str_arg(cmd, "bed"), *session = str_arg(cmd, "session");
+    const char *by = str_arg(cmd, "by");
+    cJSON *reply = NULL;
+    char err[256];
+    int b;
+
+    if (vsd_actor_check(by, err, sizeof(err)) < 0)
+        return reply_error("%s", err);
+    if ((b = find_bed(core, bed, &reply)) < 0)
+        return reply;
+    if (vsd_session_id_check(session, err, sizeof(err)) < 0)
+        return reply_error("%s", err);
+    if (*core->beds[b].session_id)
+        return reply_error("bed '%s' already has session '%s' open: end it first", bed,
+                           core->beds[b].session_id);
+    for (size_t i = 0; i < core->cfg->n_beds; i++)
+        if (strcmp(core->beds[i].session_id, session) == 0)
+            return reply_error("session '%s' is already open at bed '%s'", session,
+                               core->cfg->beds[i].name);
+    int64_t now = vsd_clock_wall_ms(core->clock);
+    vsd_store_session_start(core->store, session, bed, now, by);
+    vsd_core_open_session(core, (size_t)b, session, now);
+    vsd_log(LOG_NOTICE, "bed '%s': session '%s' started by %s", bed, session, by);
+    return reply_ok();
+}
+
+static cJSON *session_end(struct vsd_core *core, struct vsd_command *cmd)
+{
+    const char *bed = str_arg(cmd, "bed"), *session = str_arg(cmd, "session");
+    const char *by = str_arg(cmd, "by");
+    cJSON *reply = NULL;
+    char err[256], ended[VSD_SESSION_ID_MAX + 1];
+    int b;
+
+    if (vsd_actor_check(by, err, sizeof(err)) < 0)
+        return reply_error("%s", err);
+    if ((b = find_bed(core, bed, &reply)) < 0)
+        return reply;
+    if (!*core->beds[b].session_id)
+        return reply_error("bed '%s' has no open session", bed);
+    if (session && strcmp(session, core->beds[b].session_id) != 0)
+        return reply_error("bed '%s' has session '%s' open, not '%s'", bed,
+                           core->beds[b].session_id, session);
+    snprintf(ended, sizeof(ended), "%s", core->beds[b].session_id);
+    vsd_store_session_end(core->store, bed, vsd_clock_wall_ms(core->clock), by);
+    vsd_core_close_session(core, (size_t)b);
+    vsd_log(LOG_NOTICE, "bed '%s': session '%s' ended by %s", bed, ended, by);
+    reply = reply_ok();
+    cJSON_AddStringToObject(reply, "session", ended);
+    return reply;
+}
+
+static cJSON *session_list(struct vsd_core *core)
+{
+    cJSON *reply = reply_ok();
+    cJSON *beds = cJSON_AddArrayToObject(reply, "beds");
+
+    for (size_t b = 0; b < core->cfg->n_beds; b++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "bed", core->cfg->beds[b].name);
+        if (*core->beds[b].session_id) {
+            char iso[32];
+            vsd_clock_iso8601(core->beds[b].session_started_ms, iso, sizeof(iso));
+            cJSON_AddStringToObject(o, "session", core->beds[b].session_id);
+            cJSON_AddStringToObject(o, "since", iso);
+        } else {
+            cJSON_AddNullToObject(o, "session");
+        }
+        cJSON_AddItemToArray(beds, o);
+    }
+    return reply;
+}
+
+static const char *health_name(enum vsd_health h)
+{
+    return h == VSD_HEALTH_UP ? "up" : h == VSD_HEALTH_DOWN ? "down" : "unknown";
+}
+
+static void status_devices(struct vsd_core *core, cJSON *reply)
+{
+    cJSON *devs = cJSON_AddArrayToObject(reply, "devices");
+
+    for (size_t d = 0; d < core->cfg->n_devices; d++) {
+        const struct vsd_device_state_core *ds = &core->devices[d];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "device", core->cfg->devices[d].name);
+        cJSON_AddStringToObject(o, "driver", core->cfg->devices[d].driver->name);
+        cJSON_AddStringToObject(o, "bed", core->cfg->beds[core->cfg->devices[d].bed].name);
+        cJSON_AddStringToObject(o, "state", health_name(ds->health));
+        if (ds->last_err)
+            cJSON_AddStringToObject(o, "error", strerror(-ds->last_err));
+        cJSON_AddNumberToObject(o, "polls_answered", (double)ds->polls_answered);
+        cJSON_AddItemToArray(devs, o);
+    }
+}
+
+static void status_alerts(struct vsd_core *core, cJSON *reply)
+{
+    cJSON *beds = cJSON_AddArrayToObject(reply, "alerts");
+
+    for (size_t b = 0; b < core->cfg->n_beds; b++) {
+        const struct vsd_alert *a[64];
+        size_t n = vsd_alarm_active(core->alarm, b, a, 64);
+        for (size_t i = 0; i < n && i < 64; i++) {
+            const struct vsd_vital_info *vi = vsd_vital_info(a[i]->vital);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "bed", core->cfg->beds[b].name);
+            cJSON_AddStringToObject(o, "alert_id", a[i]->id);
+            cJSON_AddStringToObject(o, "code", vsd_alert_code_name(a[i]->code));
+            cJSON_AddStringToObject(o, "priority", vsd_priority_name(a[i]->priority));
+            if (vi)
+                cJSON_AddStringToObject(o, "vital", vi->name);
+            cJSON_AddItemToArray(beds, o);
+        }
+    }
+}
+
+static cJSON *status(struct vsd_core *core)
+{
+    cJSON *reply = session_list(core);
+    struct vsd_store_stats ss;
+    cJSON *o;
+
+    status_devices(core, reply);
+    status_alerts(core, reply);
+    vsd_store_stats(core->store, &ss);
+    o = cJSON_AddObjectToObject(reply, "store");
+    cJSON_AddNumberToObject(o, "readings_written", (double)ss.readings_written);
+    cJSON_AddNumberToObject(o, "readings_dropped", (double)ss.readings_dropped);
+    cJSON_AddNumberToObject(o, "commit_errors", (double)ss.commit_errors);
+    cJSON_AddNumberToObject(reply, "queue_dropped", (double)vsd_queue_dropped(core->queue));
+    if (core->pub) {
+        struct vsd_publish_stats ps;
+        vsd_publish_stats(core->pub, &ps);
+        o = cJSON_AddObjectToObject(reply, "alert_path");
+        cJSON_AddStringToObject(o, "state", ps.connected ? "connected" : "down");
+        cJSON_AddNumberToObject(o, "outbox_pending", (double)ps.outbox_pending);
+    }
+    return reply;
+}
+
+void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
+{
+    const char *name = str_arg(cmd, "cmd");
+    cJSON *reply;
+
+    if (!name)
+        reply = reply_error("request has no \"cmd\"");
+    else if (strcmp(name, "ping") == 0)
+        reply = reply_ok();
+    else if (strcmp(name, "session_start") == 0) {
+        reply = session_start(core, cmd);
+        audit(core, cmd, "session_start", str_arg(cmd, "by"), reply);
+    } else if (strcmp(name, "session_end") == 0) {
+        reply = session_end(core, cmd);
+        audit(core, cmd, "session_end", str_arg(cmd, "by"), reply);
+    } else if (strcmp(name, "session_list") == 0)
+        reply = session_list(core);
+    else if (strcmp(name, "status") == 0)
+        reply = status(core);
+    else
+        reply = reply_error("unknown command '%.64s'", name);
+    cmd->reply = reply;
+    complete(cmd);
+}

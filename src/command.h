@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Staff commands: one handler for every transport (control socket now, MQTT later). */
+#ifndef VSD_COMMAND_H
+#define VSD_COMMAND_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct vsd_core;
+
+#define VSD_SESSION_ID_MAX 64
+#define VSD_ACTOR_MAX 64
+#define VSD_REQUEST_MAX 65536
+
+/* A command travelling from a transport thread to the core and back. */
+struct vsd_command {
+    cJSON *request;       /* {"cmd": "...", ...}; owned by the transport */
+    char via[64];         /* transport and peer, recorded in the audit ("socket uid=0") */
+    cJSON *reply;         /* set by the core: {"ok": true, ...} or {"ok": false, "error": "..."} */
+    bool needs_sync;      /* reply only once the store has committed what the command wrote */
+    bool done;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
+void vsd_command_init(struct vsd_command *cmd, cJSON *request, const char *via);
+void vsd_command_destroy(struct vsd_command *cmd); /* frees reply; not the request */
+/* Transport side: wait until the core has answered. */
+void vsd_command_wait(struct vsd_command *cmd);
+
+/* Core side: execute CMD against CORE, set cmd->reply, then signal the waiter. */
+void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd);
+
+/* Validation shared with vitalsctl. Return 0, or -EINVAL with a reason in ERR. */
+int vsd_session_id_check(const char *id, char *err, size_t errlen);
+int vsd_actor_check(const char *name, char *err, size_t errlen);
+
+#endif

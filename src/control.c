@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/* The control socket server: one JSON line in, one JSON line out, per connection. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <vitalsd/log.h>
+
+#include "command.h"
+#include "control.h"
+
+#define CLIENT_TIMEOUT_MS 2000
+
+struct vsd_control {
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    int listen_fd;
+    int stop_pipe[2];
+    struct vsd_queue *queue;
+    struct vsd_store *store;
+    pthread_t thread;
+};
+
+static int socket_address(const char *path, struct sockaddr_un *sa)
+{
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(sa->sun_path))
+        return -ENAMETOOLONG;
+    strcpy(sa->sun_path, path);
+    return 0;
+}
+
+/* A socket file left by a daemon that died is replaced; a live one is not. */
+static int clear_stale(const struct sockaddr_un *sa)
+{
+    struct stat st;
+    int fd, rc;
+
+    if (lstat(sa->sun_path, &st) < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if (!S_ISSOCK(st.st_mode))
+        return -EEXIST;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+    close(fd);
+    if (rc == 0)
+        return -EADDRINUSE;
+    return unlink(sa->sun_path) < 0 ? -errno : 0;
+}
+
+static int listen_on(const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un sa;
+    int fd = -1, rc;
+
+    if ((rc = socket_address(path, &sa)) < 0 || (rc = clear_stale(&sa)) < 0) {
+        snprintf(err, errlen, "control socket %s: %s", path,
+                 rc == -EADDRINUSE ? "another vitalsd is already serving it"
+                 : rc == -EEXIST  ? "exists and is not a socket"
+                                  : strerror(-rc));
+        return rc;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 ||
+        listen(fd, 16) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+/* Read one request line (bounded, with a deadline). Returns its length or negative errno. */
+static ssize_t read_request(int fd, char *buf, size_t size)
+{
+    size_t used = 0;
+
+    while (used + 1 < size) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int rc = poll(&p, 1, CLIENT_TIMEOUT_MS);
+        if (rc == 0)
+            return -ETIMEDOUT;
+        if (rc < 0)
+            return errno == EINTR ? -EINTR : -errno;
+        ssize_t n = read(fd, buf + used, size - 1 - used);
+        if (n < 0)
+            return errno == EINTR ? -EINTR : -errno;
+        if (n == 0)
+            break;
+        used += (size_t)n;
+        if (memchr(buf + used - (size_t)n, '\n', (size_t)n))
+            break;
+    }
+    buf[used] = '\0';
+    return used + 1 >= size ? -EMSGSIZE : (ssize_t)used;
+}
+
+static void write_reply(int fd, const cJSON *reply)
+{
+    char *text = cJSON_PrintUnformatted(reply);
+    size_t len, off = 0;
+
+    if (!text)
+        return;
+    len = strlen(text);
+    text[len] = '\0';
+    while (off < len) {
+        ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    send(fd, "\n", 1, MSG_NOSIGNAL);
+    free(text);
+}
+
+static cJSON *error_reply(const char *msg)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddBoolToObject(r, "ok", false);
+    cJSON_AddStringToObject(r, "error", msg);
+    return r;
+}
+
+/* Hand the request to the core and wait; state changes are answered once committed. */
+static cJSON *run_command(struct vsd_control *c, cJSON *request, const char *via)
+{
+    struct vsd_command cmd;
+    struct vsd_event ev = {.type = VSD_EV_COMMAND};
+    cJSON *reply;
+
+    vsd_command_init(&cmd, request, via);
+    ev.u.command = &cmd;
+    if (vsd_queue_push_wait(c->queue, &ev) < 0) {
+        vsd_command_destroy(&cmd);
+        return error_reply("vitalsd is shutting down");
+    }
+    vsd_command_wait(&cmd);
+    if (cmd.needs_sync) {
+        int rc = vsd_store_sync(c->store);
+        if (rc < 0) {
+            cJSON_Delete(cmd.reply);
+            char msg[256];
+            snprintf(msg, sizeof(msg),
+                     "accepted but not yet on disk (%s): vitalsd keeps retrying; "
+                     "check the storage alert",
+                     strerror(-rc));
+            cmd.reply = error_reply(msg);
+        }
+    }
+    reply = cmd.reply;
+    cmd.reply = NULL;
+    vsd_command_destroy(&cmd);
+    return reply;
+}
+
+static void serve_client(struct vsd_control *c, int fd)
+{
+    static char buf[VSD_REQUEST_MAX];
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    char via[64] = "socket";
+    ssize_t n = read_request(fd, buf, sizeof(buf));
+    cJSON *request, *reply;
+
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+        snprintf(via, sizeof(via), "socket uid=%u pid=%d", (unsigned)cred.uid, (int)cred.pid);
+    if (n < 0) {
+        vsd_log(LOG_WARNING, "control: %s: %s", via, strerror((int)-n));
+        reply = error_reply(n == -EMSGSIZE ? "request too long" : "request not received");
+    } else if (!(request = cJSON_ParseWithLength(buf, (size_t)n)) || !cJSON_IsObject(request)) {
+        cJSON_Delete(request);
+        vsd_log(LOG_WARNING, "control: %s: request is not a JSON object", via);
+        reply = error_reply("request is not a JSON object");
+    } else {
+        reply = run_command(c, request, via);
+        cJSON_Delete(request);
+    }
+    write_reply(fd, reply);
+    cJSON_Delete(reply);
+}
+
+static void *control_thread(void *arg)
+{
+    struct vsd_control *c = arg;
+
+    for (;;) {
+        struct pollfd p[2] = {{c->listen_fd, POLLIN, 0}, {c->stop_pipe[0], POLLIN, 0}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
+        if (p[1].revents)
+            break;
+        if (!(p[0].revents & POLLIN))
+            continue;
+        int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+            continue;
+        serve_client(c, fd);
+        close(fd);
+    }
+    return NULL;
+}
+
+int vsd_control_start(const char *path, struct vsd_queue *queue, struct vsd_store *store,
+                      struct vsd_control **ret, char *err, size_t errlen)
+{
+    struct vsd_control *c = calloc(1, sizeof(*c));
+    int rc;
+
+    if (!c)
+        return -ENOMEM;
+    c->queue = queue;
+    c->store = store;
+    c->stop_pipe[0] = c->stop_pipe[1] = -1;
+    snprintf(c->path, sizeof(c->path), "%s", path);
+    c->listen_fd = listen_on(path, err, errlen);
+    if (c->listen_fd < 0) {
+        rc = c->listen_fd;
+        goto fail;
+    }
+    if (pipe2(c->stop_pipe, O_CLOEXEC) < 0 ||
+        (errno = pthread_create(&c->thread, NULL, control_thread, c)) != 0) {
+        rc = -errno;
+        snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    *ret = c;
+    return 0;
+fail:
+    if (c->listen_fd >= 0) {
+        close(c->listen_fd);
+        unlink(path);
+    }
+    if (c->stop_pipe[0] >= 0) {
+        close(c->stop_pipe[0]);
+        close(c->stop_pipe[1]);
+    }
+    free(c);
+    return rc;
+}
+
+void vsd_control_stop(struct vsd_control *c)
+{
+    if (!c)
+        return;
+    if (write(c->stop_pipe[1], "x", 1) < 0)
+        vsd_log(LOG_ERR, "control: cannot signal the thread to stop: %s", strerror(errno));
+    pthread_join(c->thread, NULL);
+    close(c->listen_fd);
+    close(c->stop_pipe[0]);
+    close(c->stop_pipe[1]);
+    unlink(c->path);
+    free(c);
+}

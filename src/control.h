@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* The control socket: vitalsctl's transport to the command handler. */
+#ifndef VSD_CONTROL_H
+#define VSD_CONTROL_H
+
+#include "queue.h"
+#include "store.h"
+
+struct vsd_control;
+
+/* Listen on the Unix socket PATH (mode 0660) and serve one JSON request per
+ * connection on a thread of its own: each request goes through QUEUE to the
+ * core's command handler; replies to state-changing commands are sent only once
+ * STORE has committed them. A stale socket file is replaced; one that another
+ * process still answers on is refused (-EADDRINUSE). ERR gets the reason. */
+int vsd_control_start(const char *path, struct vsd_queue *queue, struct vsd_store *store,
+                      struct vsd_control **ret, char *err, size_t errlen);
+/* Stop serving, remove the socket file. Accepts NULL. */
+void vsd_control_stop(struct vsd_control *c);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* The core: normalises readings, attaches sessions, runs the alarm engine, feeds store and MQTT. */
+#ifndef VSD_CORE_H
+#define VSD_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alarm.h"
+#include "clock.h"
+#include "command.h"
+#include "config.h"
+#include "publish.h"
+#include "queue.h"
+#include "store.h"
+
+enum vsd_health { VSD_HEALTH_UNKNOWN = 0, VSD_HEALTH_UP, VSD_HEALTH_DOWN };
+
+struct vsd_bed_state {
+    char session_id[VSD_SESSION_ID_MAX + 1]; /* "" when no session is open */
+    int64_t session_started_ms;
+};
+
+struct vsd_device_state_core {
+    enum vsd_health health;
+    int last_err;
+    int64_t last_change_ms;          /* wall */
+    int64_t last_answer_ms;          /* wall */
+    uint64_t polls_answered;
+    int64_t last_measured_ms[VSD_VITAL_COUNT]; /* device-timed readings already seen */
+};
+
+struct vsd_core {
+    const struct vsd_config *cfg;
+    const struct vsd_clock *clock;
+    struct vsd_queue *queue;
+    struct vsd_store *store;
+    struct vsd_publish *pub;       /* may be NULL in tests */
+    struct vsd_alarm *alarm;
+    struct vsd_bed_state *beds;
+    struct vsd_device_state_core *devices;
+    int64_t seq;                   /* last alert-event sequence number used */
+    uint64_t readings_seen;
+    int random_fd;                 /* /dev/urandom for alert ids */
+};
+
+/* Set up CORE for CFG. SEQ is the highest sequence number already stored.
+ * Returns 0 or negative errno; vsd_core_fini() undoes it (safe after a failure). */
+int vsd_core_init(struct vsd_core *core, const struct vsd_config *cfg, const struct vsd_clock *clock,
+                  struct vsd_queue *queue, struct vsd_store *store, struct vsd_publish *pub,
+                  int64_t seq);
+void vsd_core_fini(struct vsd_core *core);
+
+/* Restore a session found open in the database at start-up. */
+int vsd_core_restore_session(struct vsd_core *core, const char *bed, const char *session_id,
+                             int64_t started_ms);
+/* Handle one event from the queue. */
+void vsd_core_handle(struct vsd_core *core, const struct vsd_event *ev);
+/* Advance the alarm engine's time. */
+void vsd_core_tick(struct vsd_core *core);
+/* Publish retained state (daemon, beds, devices) once at start. */
+void vsd_core_publish_state(struct vsd_core *core);
+
+/* Used by the command handler. */
+void vsd_core_open_session(struct vsd_core *core, size_t bed, const char *session_id, int64_t now);
+void vsd_core_close_session(struct vsd_core *core, size_t bed);
+
+#endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/* vitalsctl watch: subscribe to alert events and print them as plain lines. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <mosquitto.h>
+
+#include "vitals.h"
+#include "watch.h"
+
+#define SEEN_MAX 512
+
+struct watch {
+    char area[64];
+    char seen[SEEN_MAX][40]; /* "alert_id/r" or "alert_id/c": the outbox may repeat an event */
+    size_t seen_next;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* "03:47:35" in local time from an ISO 8601 UTC stamp; the stamp itself on failure. */
+static void clock_time(const char *iso, char *buf, size_t size)
+{
+    struct tm tm = {0};
+    const char *end = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    time_t t;
+
+    if (!end) {
+        snprintf(buf, size, "%s", iso ? iso : "?");
+        return;
+    }
+    t = timegm(&tm);
+    localtime_r(&t, &tm);
+    strftime(buf, size, "%H:%M:%S", &tm);
+}
+
+static void describe(const cJSON *o, char *buf, size_t size)
+{
+    const char *code = str(o, "code"), *vital = str(o, "vital"), *kind = str(o, "kind");
+    int v = vital ? vsd_vital_from_name(vital) : -1;
+    const struct vsd_vital_info *vi = v >= 0 ? vsd_vital_info((enum vsd_vital)v) : NULL;
+    double value = num(o, "value"), limit = num(o, "limit");
+    bool low = code && strcmp(code, "low") == 0;
+
+    if (kind && strcmp(kind, "technical") == 0) {
+        snprintf(buf, size, "technical: %s%s%s%s, device %s", code ? code : "?",
+                 vi ? " (" : "", vi ? vi->label : "", vi ? ")" : "",
+                 str(o, "device") ? str(o, "device") : "-");
+        for (char *p = buf; *p; p++)
+            if (*p == '_')
+                *p = ' ';
+    } else if (vi) {
+        snprintf(buf, size, "%s %s: %g %s (limit %s %g)", vi->label, code ? code : "?", value,
+                 vi->unit, low ? "<" : ">", limit);
+    } else {
+        snprintf(buf, size, "%s", code ? code : "?");
+    }
+}
+
+int vsd_watch_format(const char *payload, char *buf, size_t size)
+{
+    cJSON *o = cJSON_Parse(payload);
+    const char *event, *prio, *bed, *session;
+    char when[32], what[256], upper[16];
+    size_t i;
+
+    if (!o || !(event = str(o, "event")) || !(prio = str(o, "priority")) ||
+        !(bed = str(o, "bed"))) {
+        cJSON_Delete(o);
+        return -EINVAL;
+    }
+    session = str(o, "session");
+    clock_time(str(o, "time"), when, sizeof(when));
+    describe(o, what, sizeof(what));
+    for (i = 0; prio[i] && i + 1 < sizeof(upper); i++)
+        upper[i] = (char)(prio[i] - (prio[i] >= 'a' && prio[i] <= 'z' ? 32 : 0));
+    upper[i] = '\0';
+    snprintf(buf, size, "%s  %-7s  %-6s  bed %-10s session %-12s %s", when,
+             strcmp(event, "raised") == 0 ? "RAISED" : "cleared", upper, bed,
+             session ? session : "(none)", what);
+    cJSON_Delete(o);
+    return 0;
+}
+
+static bool seen_before(struct watch *w, const char *payload)
+{
+    cJSON *o = cJSON_Parse(payload);
+    const char *id = o ? str(o, "alert_id") : NULL, *event = o ? str(o, "event") : NULL;
+    char key[40];
+    bool seen = false;
+
+    if (id && event) {
+        snprintf(key, sizeof(key), "%.32s/%c", id, event[0]);
+        for (size_t i = 0; i < SEEN_MAX && !seen; i++)
+            seen = strcmp(w->seen[i], key) == 0;
+        if (!seen) {
+            snprintf(w->seen[w->seen_next], sizeof(w->seen[0]), "%s", key);
+            w->seen_next = (w->seen_next + 1) % SEEN_MAX;
+        }
+    }
+    cJSON_Delete(o);
+    return seen;
+}
+
+static void on_message(struct mosquitto *m, void *ctx, const struct mosquitto_message *msg)
+{
+    struct watch *w = ctx;
+    char line[512], payload[8192];
+    (void)m;
+
+    if (msg->payloadlen <= 0 || (size_t)msg->payloadlen >= sizeof(payload))
+        return;
+    memcpy(payload, msg->payload, (size_t)msg->payloadlen);
+    payload[msg->payloadlen] = '\0';
+    if (strstr(msg->topic, "/daemon/state")) {
+        printf("vitalsd is %s\n", payload);
+    } else if (!seen_before(w, payload) && vsd_watch_format(payload, line, sizeof(line)) == 0) {
+        printf("%s\n", line);
+    }
+    fflush(stdout);
+}
+
+static void on_connect(struct mosquitto *m, void *ctx, int rc)
+{
+    struct watch *w = ctx;
+    char topic[128];
+
+    if (rc != 0)
+        return;
+    snprintf(topic, sizeof(topic), "vitals/%s/bed/+/alert", w->area);
+    mosquitto_subscribe(m, NULL, topic, 1);
+    snprintf(topic, sizeof(topic), "vitals/%s/daemon/state", w->area);
+    mosquitto_subscribe(m, NULL, topic, 1);
+}
+
+static int connect_client(struct mosquitto *m, const struct vsd_mqtt_config *mqtt, char *err,
+                          size_t errlen)
+{
+    int rc = MOSQ_ERR_SUCCESS;
+
+    if (mqtt->username)
+        rc = mosquitto_username_pw_set(m, mqtt->username, mqtt->password);
+    if (rc == MOSQ_ERR_SUCCESS && mqtt->tls_ca_file)
+        rc = mosquitto_tls_set(m, mqtt->tls_ca_file, NULL, mqtt->tls_cert_file,
+                               mqtt->tls_key_file, NULL);
+    if (rc == MOSQ_ERR_SUCCESS)
+        rc = mosquitto_connect(m, mqtt->host, mqtt->port, mqtt->keepalive_s);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        snprintf(err, errlen, "MQTT %s:%d: %s", mqtt->host, mqtt->port, mosquitto_strerror(rc));
+        return -ECONNREFUSED;
+    }
+    return 0;
+}
+
+int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const char *area, int seconds, char *err,
+                  size_t errlen)
+{
+    static struct watch w;
+    struct mosquitto *m;
+    time_t until = seconds > 0 ? time(NULL) + seconds : 0;
+    int rc;
+
+    snprintf(w.area, sizeof(w.area), "%s", area);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    mosquitto_lib_init();
+    m = mosquitto_new(NULL, true, &w);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    mosquitto_connect_callback_set(m, on_connect);
+    mosquitto_message_callback_set(m, on_message);
+    rc = connect_client(m, mqtt, err, errlen);
+    while (rc == 0 && !stop_requested && (!until || time(NULL) < until)) {
+        int lrc = mosquitto_loop(m, 200, 1);
+        if (lrc != MOSQ_ERR_SUCCESS) {
+            sleep(1);
+            mosquitto_reconnect(m);
+        }
+    }
+    mosquitto_disconnect(m);
+    mosquitto_destroy(m);
+    mosquitto_lib_cleanup();
+    return rc;
+}

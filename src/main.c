@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/* vitalsd: start-up in order, the core loop, and a shutdown that loses nothing. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+#include <vitalsd/log.h>
+
+#include "bus.h"
+#include "config.h"
+#include "control.h"
+#include "core.h"
+#include "digest.h"
+#include "publish.h"
+#include "queue.h"
+#include "store.h"
+
+#define DEFAULT_CONFIG "/etc/vitalsd/vitalsd.conf"
+#define LOOP_WAIT_MS 100
+#define SHUTDOWN_DRAIN_MS 2000
+
+struct daemon {
+    struct vsd_config *cfg;
+    struct vsd_store *store;
+    struct vsd_publish *pub;
+    struct vsd_queue *queue;
+    struct vsd_core core;
+    bool core_ready;
+    struct vsd_control *control;
+    struct vsd_buses *buses;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: vitalsd [-c FILE]          run with FILE (default %s)\n"
+                 "       vitalsd --check-config FILE check FILE, print every error, exit 78 on "
+                 "any\n"
+                 "       vitalsd --version\n",
+            DEFAULT_CONFIG);
+}
+
+/* Every error, one per line, then the exit status for a bad configuration. */
+static int load_config(const char *path, struct vsd_config **ret)
+{
+    struct vsd_diag diag = {0};
+    int rc = vsd_config_load(path, ret, &diag);
+
+    for (size_t i = 0; i < diag.n; i++)
+        fprintf(stderr, "%s\n", diag.lines[i]);
+    if (rc < 0 && diag.n == 0)
+        fprintf(stderr, "%s: %s\n", path, strerror(-rc));
+    if (rc < 0)
+        fprintf(stderr, "%s: %zu error%s: vitalsd will not start with this configuration\n", path,
+                diag.n, diag.n == 1 ? "" : "s");
+    vsd_diag_free(&diag);
+    return rc < 0 ? VSD_CONFIG_EXIT : 0;
+}
+
+static void on_outbox(void *ctx, int64_t id, const char *topic, const char *payload)
+{
+    struct daemon *d = ctx;
+    vsd_publish_outbox(d->pub, id, topic, payload);
+}
+
+static void on_delivered(void *ctx, int64_t id)
+{
+    struct daemon *d = ctx;
+    vsd_store_outbox_delivered(d->store, id, vsd_clock_wall_ms(&vsd_clock_system));
+}
+
+static void load_pending(void *ctx, int64_t id, const char *topic, const char *payload)
+{
+    on_outbox(ctx, id, topic, payload);
+}
+
+static void restore_session(void *ctx, const struct vsd_open_session *os)
+{
+    struct daemon *d = ctx;
+    vsd_core_restore_session(&d->core, os->bed, os->session_id, os->started_ms);
+}
+
+static int open_store(struct daemon *d)
+{
+    struct vsd_store_options opt = {d->cfg->database, d->cfg->synchronous == VSD_SYNC_FULL,
+                                    d->cfg->commit_ms, d->cfg->queue_depth * VSD_SINK_MAX};
+    char err[512] = "";
+    int rc = vsd_store_open(&opt, &d->store, err, sizeof(err));
+
+    if (rc < 0)
+        vsd_log(LOG_CRIT, "%s", *err ? err : strerror(-rc));
+    return rc;
+}
+
+static int open_publish(struct daemon *d)
+{
+    char err[512] = "";
+    int rc = vsd_publish_new(&d->cfg->mqtt, d->cfg->area, on_delivered, d, &d->pub, err,
+                             sizeof(err));
+
+    if (rc < 0)
+        vsd_log(LOG_CRIT, "MQTT: %s", *err ? err : strerror(-rc));
+    return rc;
+}
+
+static void audit_config(struct daemon *d)
+{
+    char hex[VSD_SHA256_HEX], detail[512];
+
+    if (vsd_sha256_file(d->cfg->path, hex) < 0)
+        snprintf(hex, sizeof(hex), "unreadable");
+    snprintf(detail, sizeof(detail), "{\"file\":\"%s\",\"sha256\":\"%s\"}", d->cfg->path, hex);
+    vsd_store_audit(d->store, vsd_clock_wall_ms(&vsd_clock_system), "vitalsd", "config_load",
+                    detail);
+}
+
+/* Database first (refuse a bad one before touching anything), then the outbox,
+ * the core, MQTT, the control socket and last the devices. */
+static int start(struct daemon *d)
+{
+    char err[512] = "";
+    int rc;
+
+    if ((rc = open_store(d)) < 0 || (rc = open_publish(d)) < 0)
+        return rc;
+    if (!(d->queue = vsd_queue_new(d->cfg->queue_depth)))
+        return -ENOMEM;
+    if ((rc = vsd_core_init(&d->core, d->cfg, &vsd_clock_system, d->queue, d->store, d->pub,
+                            vsd_store_max_seq(d->store))) < 0)
+        return rc;
+    d->core_ready = true;
+    if ((rc = vsd_store_open_sessions(d->store, restore_session, d)) < 0 ||
+        (rc = vsd_store_outbox_pending(d->store, load_pending, d)) < 0 ||
+        (rc = vsd_store_start(d->store, on_outbox, d)) < 0 || (rc = vsd_publish_start(d->pub)) < 0)
+        return rc;
+    audit_config(d);
+    vsd_core_publish_state(&d->core);
+    if ((rc = vsd_control_start(d->cfg->control_socket, d->queue, d->store, &d->control, err,
+                                sizeof(err))) < 0) {
+        vsd_log(LOG_CRIT, "%s", err);
+        return rc;
+    }
+    return vsd_buses_start(d->cfg, d->queue, &vsd_clock_system, &d->buses);
+}
+
+static void drain_queue(struct daemon *d)
+{
+    struct vsd_event ev;
+
+    while (vsd_queue_pop(d->queue, &ev, 0) == 1)
+        vsd_core_handle(&d->core, &ev);
+}
+
+/* Devices stop first, then everything they produced is processed, committed and
+ * handed to the broker before the database closes. */
+static void stop(struct daemon *d)
+{
+    vsd_control_stop(d->control);
+    vsd_buses_stop(d->buses);
+    if (d->core_ready) {
+        drain_queue(d);
+        vsd_core_tick(&d->core);
+    }
+    if (d->store && vsd_store_sync(d->store) < 0)
+        vsd_log(LOG_ERR, "some rows could not be committed before shutdown");
+    vsd_publish_stop(d->pub, SHUTDOWN_DRAIN_MS);
+    vsd_store_close(d->store);
+    vsd_publish_free(d->pub);
+    if (d->core_ready)
+        vsd_core_fini(&d->core);
+    vsd_queue_free(d->queue);
+}
+
+static int64_t watchdog_interval_ms(void)
+{
+    uint64_t usec = 0;
+    return sd_watchdog_enabled(0, &usec) > 0 ? (int64_t)(usec / 2000) : 0;
+}
+
+static void run_loop(struct daemon *d, const sigset_t *signals)
+{
+    const struct timespec zero = {0, 0};
+    int64_t wd_every = watchdog_interval_ms(), wd_last = 0;
+
+    for (;;) {
+        struct vsd_event ev;
+        siginfo_t info;
+
+        if (vsd_queue_pop(d->queue, &ev, LOOP_WAIT_MS) == 1)
+            vsd_core_handle(&d->core, &ev);
+        vsd_core_tick(&d->core);
+        int64_t now = vsd_clock_mono_ms(&vsd_clock_system);
+        if (wd_every && now - wd_last >= wd_every) {
+            sd_notify(0, "WATCHDOG=1");
+            wd_last = now;
+        }
+        int sig = sigtimedwait(signals, &info, &zero);
+        if (sig == SIGTERM || sig == SIGINT) {
+            vsd_log(LOG_NOTICE, "signal %d: stopping", sig);
+            return;
+        }
+        if (sig == SIGHUP)
+            vsd_log(LOG_NOTICE, "SIGHUP: configuration reload is not supported yet; restart "
+                                "vitalsd to apply a new configuration");
+    }
+}
+
+static int run(const char *path)
+{
+    struct daemon d = {0};
+    sigset_t signals;
+    int rc;
+
+    if ((rc = load_config(path, &d.cfg)) != 0)
+        return rc;
+    vsd_log_set_level(d.cfg->log_level);
+    /* Threads inherit this mask: only the main loop takes the signals. */
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if ((rc = start(&d)) < 0) {
+        vsd_log(LOG_CRIT, "vitalsd could not start: %s", strerror(-rc));
+        stop(&d);
+        vsd_config_free(d.cfg);
+        return EXIT_FAILURE;
+    }
+    vsd_log(LOG_NOTICE, "vitalsd ready: area '%s', %zu beds, %zu devices, database %s",
+            d.cfg->area, d.cfg->n_beds, d.cfg->n_devices, d.cfg->database);
+    sd_notify(0, "READY=1");
+    run_loop(&d, &signals);
+    sd_notify(0, "STOPPING=1");
+    stop(&d);
+    vsd_log(LOG_NOTICE, "vitalsd stopped");
+    vsd_config_free(d.cfg);
+    return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"check-config", required_argument, NULL, 'C'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *path = DEFAULT_CONFIG;
+    int opt;
+
+    while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            path = optarg;
+            break;
+        case 'C': {
+            struct vsd_config *cfg = NULL;
+            int rc = load_config(optarg, &cfg);
+            if (rc == 0)
+                printf("%s: ok (%zu beds, %zu devices)\n", optarg, cfg->n_beds, cfg->n_devices);
+            vsd_config_free(cfg);
+            return rc;
+        }
+        case 'V':
+            printf("vitalsd 0.1.0\n");
+            return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    return run(path);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* MQTT topics and JSON payloads (cJSON): readings, alert events, active lists, device status. */
+#ifndef VSD_PAYLOAD_H
+#define VSD_PAYLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alarm.h"
+#include "queue.h"
+
+/* Topics under vitals/<area>/. Return 0 or -ENAMETOOLONG. */
+int vsd_topic_bed(char *buf, size_t size, const char *area, const char *bed, const char *leaf);
+int vsd_topic_device(char *buf, size_t size, const char *area, const char *device);
+
+/* Every payload names the bed and session id only: never a person. The
+ * returned strings are malloc'ed (free()); NULL on ENOMEM. */
+
+/* One poll's readings for the live topic (QoS 0). */
+char *vsd_payload_readings(const char *bed, const char *session, const char *device,
+                           const struct vsd_poll_result *poll);
+
+struct vsd_alert_event_info {
+    const struct vsd_alarm_event *ev;
+    int64_t seq;
+    const char *bed;
+    const char *session;   /* NULL or "" = none */
+    const char *device;    /* NULL = none */
+};
+char *vsd_payload_alert_event(const struct vsd_alert_event_info *info);
+
+/* The bed's active alerts (retained). SEQ = the last sequence number applied. */
+char *vsd_payload_active(const char *bed, const char *session, int64_t seq,
+                         const struct vsd_alert *const *alerts, size_t n,
+                         const char *const *device_names);
+
+/* A device's health (retained). ERR = negative errno or 0. */
+char *vsd_payload_device(const char *device, const char *bed, const char *state, int err,
+                         int64_t wall_ms);
+
+#endif
