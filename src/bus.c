@@ -10,6 +10,7 @@
 #include <vitalsd/log.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "device.h"
 
 #define REOPEN_MIN_MS 1000 /* broken links are reopened at most once per max(poll, this) */
@@ -282,25 +283,14 @@ static int build(struct vsd_buses *b, const struct vsd_config *cfg)
 
 static int init_sync(struct vsd_buses *b)
 {
-    pthread_condattr_t attr;
-    int r;
+    int r = pthread_mutex_init(&b->lock, NULL);
 
-    r = pthread_mutex_init(&b->lock, NULL);
     if (r != 0)
         return -r;
-    r = pthread_condattr_init(&attr);
-    if (r != 0)
-        goto fail;
-    r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (r == 0)
-        r = pthread_cond_init(&b->wake, &attr);
-    pthread_condattr_destroy(&attr);
-    if (r != 0)
-        goto fail;
-    return 0;
-fail:
-    pthread_mutex_destroy(&b->lock);
-    return -r;
+    r = vsd_clock_cond_init(&b->wake);
+    if (r < 0)
+        pthread_mutex_destroy(&b->lock);
+    return r;
 }
 
 int vsd_buses_start(const struct vsd_config *cfg, struct vsd_queue *queue,

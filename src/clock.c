@@ -36,6 +36,20 @@ int64_t vsd_clock_wall_ms(const struct vsd_clock *c)
     return c->wall_ms(c->ctx);
 }
 
+int vsd_clock_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    int r = pthread_condattr_init(&attr);
+
+    if (r != 0)
+        return -r;
+    r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (r == 0)
+        r = pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return -r;
+}
+
 void vsd_clock_iso8601(int64_t wall_ms, char *buf, unsigned size)
 {
     time_t secs = (time_t)(wall_ms / 1000);

@@ -601,13 +601,8 @@ static void *net_main(void *arg)
 
 static void init_sync(struct vsd_publish *p)
 {
-    pthread_condattr_t attr;
-
     /* None of these can fail on Linux with these attributes. */
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    vsd_clock_cond_init(&p->cond);
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->err_lock, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "queue.h"
 
 struct vsd_queue {
@@ -19,21 +20,6 @@ struct vsd_queue {
     bool closed;
 };
 
-static int cond_init_mono(pthread_cond_t *c)
-{
-    pthread_condattr_t attr;
-    int r;
-
-    r = pthread_condattr_init(&attr);
-    if (r != 0)
-        return -r;
-    r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (r == 0)
-        r = pthread_cond_init(c, &attr);
-    pthread_condattr_destroy(&attr);
-    return -r;
-}
-
 struct vsd_queue *vsd_queue_new(size_t capacity)
 {
     struct vsd_queue *q = calloc(1, sizeof(*q));
@@ -46,9 +32,9 @@ struct vsd_queue *vsd_queue_new(size_t capacity)
     q->capacity = capacity;
     if (pthread_mutex_init(&q->lock, NULL) != 0)
         goto fail;
-    if (cond_init_mono(&q->not_empty) < 0)
+    if (vsd_clock_cond_init(&q->not_empty) < 0)
         goto fail_mutex;
-    if (cond_init_mono(&q->not_full) < 0)
+    if (vsd_clock_cond_init(&q->not_full) < 0)
         goto fail_cond;
     return q;
 fail_cond:

@@ -11,6 +11,7 @@
 
 #include <vitalsd/log.h>
 
+#include "clock.h"
 #include "store.h"
 #include "store_schema.h"
 #include "store_sql.h"
@@ -278,29 +279,20 @@ static void *writer_main(void *arg)
 
 static int init_sync(struct vsd_store *s)
 {
-    pthread_condattr_t attr;
-    int r;
+    int r = vsd_clock_cond_init(&s->wake);
 
-    r = pthread_condattr_init(&attr);
-    if (r != 0)
-        return -r;
-    r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (r == 0)
-        r = pthread_cond_init(&s->wake, &attr);
-    if (r == 0) {
-        r = pthread_cond_init(&s->done, &attr);
-        if (r != 0)
-            pthread_cond_destroy(&s->wake);
-    }
-    pthread_condattr_destroy(&attr);
-    if (r == 0) {
-        r = pthread_mutex_init(&s->lock, NULL);
-        if (r != 0) {
-            pthread_cond_destroy(&s->wake);
-            pthread_cond_destroy(&s->done);
-        }
-    }
-    return -r;
+    if (r < 0)
+        return r;
+    if ((r = vsd_clock_cond_init(&s->done)) < 0)
+        goto fail_wake;
+    if ((r = -pthread_mutex_init(&s->lock, NULL)) < 0)
+        goto fail_done;
+    return 0;
+fail_done:
+    pthread_cond_destroy(&s->done);
+fail_wake:
+    pthread_cond_destroy(&s->wake);
+    return r;
 }
 
 static void store_free(struct vsd_store *s, bool sync_init)
