@@ -407,11 +407,12 @@ static void add_oximetry(const struct vsd_sim_model *m, int64_t t, double hr,
 
     pr = round(fmax(glide(m, VSD_SIM_TACHYCARDIA, pr, t), 0.0));
     spo2 = round(fmin(fmax(glide(m, VSD_SIM_DESATURATION, spo2, t), 0.0), 100.0));
-    if (m->vitals & VSD_SIM_V_PR)
-        add(out, VSD_VITAL_PR, off ? NAN : implausible(m, VSD_VITAL_PR, t, pr),
-            off ? VSD_Q_SENSOR_OFF : 0, -1);
+    /* SpO2 first: a probe-off alert names the first vital it silenced. */
     if (m->vitals & VSD_SIM_V_SPO2)
         add(out, VSD_VITAL_SPO2, off ? NAN : implausible(m, VSD_VITAL_SPO2, t, spo2),
+            off ? VSD_Q_SENSOR_OFF : 0, -1);
+    if (m->vitals & VSD_SIM_V_PR)
+        add(out, VSD_VITAL_PR, off ? NAN : implausible(m, VSD_VITAL_PR, t, pr),
             off ? VSD_Q_SENSOR_OFF : 0, -1);
 }
 
