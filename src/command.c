@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The one command handler: session start/end/list, status; validated, audited, answered. */
+/* The one command handler: session start/end/list, status, audit; validated, audited, answered. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -207,6 +207,37 @@ static cJSON *session_end(struct vsd_core *core, struct vsd_command *cmd)
     return reply;
 }
 
+/* vitalsctl records an export (with its manifest's hash) in the audit chain:
+ * {"cmd": "audit", "action": "export", "by": NAME, "detail": {...}}. Only
+ * actions that the daemon cannot see for itself are accepted. */
+static cJSON *audit_record(struct vsd_core *core, struct vsd_command *cmd)
+{
+    const cJSON *detail = cJSON_GetObjectItemCaseSensitive(cmd->request, "detail");
+    const char *action = str_arg(cmd, "action"), *by = str_arg(cmd, "by");
+    cJSON *copy;
+    char err[256], *text;
+
+    if (vsd_actor_check(by, err, sizeof(err)) < 0)
+        return reply_error("%s", err);
+    if (!action || strcmp(action, "export") != 0)
+        return reply_error("audit: only the action \"export\" can be recorded");
+    if (!cJSON_IsObject(detail))
+        return reply_error("audit: \"detail\" must be a JSON object");
+    copy = cJSON_Duplicate(detail, 1);
+    if (!copy)
+        return reply_error("audit: out of memory");
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "via");
+    cJSON_AddStringToObject(copy, "via", cmd->via);
+    text = cJSON_PrintUnformatted(copy);
+    cJSON_Delete(copy);
+    if (!text)
+        return reply_error("audit: out of memory");
+    vsd_store_audit(core->store, vsd_clock_wall_ms(core->clock), by, action, text);
+    cmd->needs_sync = true;
+    free(text);
+    return reply_ok();
+}
+
 static cJSON *session_list(struct vsd_core *core)
 {
     cJSON *reply = reply_ok();
@@ -311,7 +342,9 @@ void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
     } else if (strcmp(name, "session_end") == 0) {
         reply = session_end(core, cmd);
         audit(core, cmd, "session_end", str_arg(cmd, "by"), reply);
-    } else if (strcmp(name, "session_list") == 0)
+    } else if (strcmp(name, "audit") == 0)
+        reply = audit_record(core, cmd);
+    else if (strcmp(name, "session_list") == 0)
         reply = session_list(core);
     else if (strcmp(name, "status") == 0)
         reply = status(core);

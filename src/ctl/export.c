@@ -25,7 +25,7 @@ static const char csv_header[] = "time,session,bed,device,vital,loinc,mdc_code,v
 static const char csv_query[] =
     "SELECT ts_ms, session_id, bed, device, vital, value, flags FROM readings "
     "WHERE (?1 IS NULL OR session_id = ?1) AND (?2 IS NULL OR bed = ?2) "
-    "AND (?3 = 0 OR ts_ms >= ?3) AND (?4 = 0 OR ts_ms < ?4) "
+    "AND (?3 = 0 OR ts_ms >= ?3) AND (?4 = 0 OR ts_ms < ?4) AND (?5 IS NULL OR vital = ?5) "
     "ORDER BY ts_ms, id";
 
 int vsd_export_open(const char *path, sqlite3 **ret, char *err, size_t errlen)
@@ -93,7 +93,7 @@ static bool starts_formula(const char *s)
 
 /* One text cell: empty for NULL, quoted when RFC 4180 needs it, neutralised
  * with a leading quote when it could start a formula. */
-static void put_text(FILE *out, const char *s)
+void vsd_export_csv_cell(FILE *out, const char *s)
 {
     bool formula;
 
@@ -152,7 +152,7 @@ static void put_value(FILE *out, sqlite3_stmt *st, int col)
     if (isfinite(v))
         fputs_unlocked(num, out);
     else
-        put_text(out, num); /* "-inf" from a tampered row is text, neutralised */
+        vsd_export_csv_cell(out, num); /* "-inf" from a tampered row is text, neutralised */
 }
 
 /* One CSV line for the current row of ST. */
@@ -167,7 +167,7 @@ static void put_row(struct csv_out *c, sqlite3_stmt *st)
     put_time(c, sqlite3_column_int64(st, 0));
     for (int col = 1; col <= 4; col++) { /* session, bed, device, vital */
         putc_unlocked(',', out);
-        put_text(out, (const char *)sqlite3_column_text(st, col));
+        vsd_export_csv_cell(out, (const char *)sqlite3_column_text(st, col));
     }
     putc_unlocked(',', out);
     if (vi) {
@@ -180,14 +180,14 @@ static void put_row(struct csv_out *c, sqlite3_stmt *st)
     putc_unlocked(',', out);
     put_value(out, st, 5);
     putc_unlocked(',', out);
-    put_text(out, vi ? vi->ucum : NULL);
+    vsd_export_csv_cell(out, vi ? vi->ucum : NULL);
     putc_unlocked(',', out);
     vsd_quality_text((unsigned)sqlite3_column_int64(st, 6), quality, sizeof(quality));
-    put_text(out, quality);
+    vsd_export_csv_cell(out, quality);
     fputs_unlocked("\r\n", out);
 }
 
-static void bind_filter(sqlite3_stmt *st, const struct vsd_export_filter *f)
+void vsd_export_bind_filter(sqlite3_stmt *st, const struct vsd_export_filter *f)
 {
     if (f && f->session_id)
         sqlite3_bind_text(st, 1, f->session_id, -1, SQLITE_STATIC);
@@ -195,10 +195,12 @@ static void bind_filter(sqlite3_stmt *st, const struct vsd_export_filter *f)
         sqlite3_bind_text(st, 2, f->bed, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, f ? f->from_ms : 0);
     sqlite3_bind_int64(st, 4, f ? f->to_ms : 0);
+    if (f && f->vital && sqlite3_bind_parameter_count(st) >= 5)
+        sqlite3_bind_text(st, 5, f->vital, -1, SQLITE_STATIC);
 }
 
 /* Header and every row of ST; SQLITE_OK at the end of the rows (or when OUT fails). */
-static int stream_rows(sqlite3_stmt *st, FILE *out, uint64_t *n)
+static int stream_rows(sqlite3_stmt *st, const struct vsd_export_filter *f, FILE *out, uint64_t *n)
 {
     struct csv_out c = {.out = out, .sec = INT64_MIN};
     int rc;
@@ -210,7 +212,9 @@ static int stream_rows(sqlite3_stmt *st, FILE *out, uint64_t *n)
     fputs_unlocked("\r\n", out);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         put_row(&c, st);
-        if (++*n % 4096 == 0 && ferror_unlocked(out))
+        if (++*n % 4096 == 0 && f && f->progress)
+            f->progress(f->progress_ctx, *n);
+        if (*n % 4096 == 0 && ferror_unlocked(out))
             break;
     }
     funlockfile(out);
@@ -224,17 +228,20 @@ int vsd_export_csv(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, ui
 {
     sqlite3_stmt *st = NULL;
     uint64_t n = 0;
+    bool own_txn;
     int rc, r = 0;
 
     if (!db || !out)
         return -EINVAL;
-    /* One read transaction: the WAL snapshot of its first read holds for every row. */
-    rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    /* One read transaction: the WAL snapshot of its first read holds for every row.
+     * A caller's open transaction (manifest, several files) is used as it is. */
+    own_txn = sqlite3_get_autocommit(db);
+    rc = own_txn ? sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) : SQLITE_OK;
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, csv_query, -1, &st, NULL);
     if (rc == SQLITE_OK) {
-        bind_filter(st, f);
-        rc = stream_rows(st, out, &n);
+        vsd_export_bind_filter(st, f);
+        rc = stream_rows(st, f, out, &n);
     }
     if (rc != SQLITE_OK) {
         vsd_schema_errf(err, errlen, "export: cannot read the readings: %s", sqlite3_errmsg(db));
@@ -251,7 +258,7 @@ int vsd_export_csv(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, ui
         *rows = n;
 fail:
     sqlite3_finalize(st);
-    if (!sqlite3_get_autocommit(db))
+    if (own_txn && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     return r;
 }

@@ -13,8 +13,12 @@
 struct vsd_export_filter {
     const char *session_id;
     const char *bed;
-    int64_t from_ms; /* UTC ms, inclusive */
-    int64_t to_ms;   /* UTC ms, exclusive */
+    int64_t from_ms;   /* UTC ms, inclusive */
+    int64_t to_ms;     /* UTC ms, exclusive */
+    const char *vital; /* vital name ("spo2"); readings and alerts only */
+    /* Called (when set) every few thousand rows with the rows written so far. */
+    void (*progress)(void *ctx, uint64_t rows);
+    void *progress_ctx;
 };
 
 /* Open the database at PATH read-only (SQLITE_OPEN_READONLY; it works while the
@@ -26,9 +30,9 @@ struct vsd_export_filter {
 int vsd_export_open(const char *path, sqlite3 **ret, char *err, size_t errlen);
 
 /* Write the readings matching F (may be NULL) to OUT as CSV, in one read
- * transaction (a consistent snapshot), ordered by time then row id, streamed
- * row by row in constant memory. RFC 4180: CRLF line ends, a header row,
- * fields holding a comma, quote, CR or LF quoted with quotes doubled. Columns:
+ * transaction (a consistent snapshot; the caller's, if DB has one open), ordered by time then row
+ * id, streamed row by row in constant memory. RFC 4180: CRLF line ends, a header row, fields
+ * holding a comma, quote, CR or LF quoted with quotes doubled. Columns:
  *   time,session,bed,device,vital,loinc,mdc_code,value,unit,quality
  * time is ISO 8601 UTC with milliseconds and Z; loinc, mdc_code and unit (UCUM)
  * come from the vitals table (empty for a vital this build does not know);
@@ -39,5 +43,13 @@ int vsd_export_open(const char *path, sqlite3 **ret, char *err, size_t errlen);
  * negative errno with ERR set (the output is then incomplete). */
 int vsd_export_csv(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, uint64_t *rows,
                    char *err, size_t errlen);
+
+/* One CSV cell of text S (NULL: empty), quoted per RFC 4180 when needed and
+ * neutralised with a leading single quote when it could start a formula. */
+void vsd_export_csv_cell(FILE *out, const char *s);
+
+/* Bind F (may be NULL) to the parameters ?1 session, ?2 bed, ?3 from, ?4 to and,
+ * when ST has it, ?5 vital, as the export queries use them. */
+void vsd_export_bind_filter(sqlite3_stmt *st, const struct vsd_export_filter *f);
 
 #endif

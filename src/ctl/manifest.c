@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/* Runs one file export in a snapshot and writes its JSON manifest with hashes and chain head. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit_verify.h"
+#include "client.h"
+#include "clock.h"
+#include "manifest.h"
+#include "store_schema.h"
+
+int vsd_manifest_path(const char *output, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s.manifest.json", output);
+
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static void add_time_or_null(cJSON *o, const char *key, int64_t ms)
+{
+    char iso[40];
+
+    if (!ms) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    vsd_clock_iso8601(ms, iso, sizeof(iso));
+    cJSON_AddStringToObject(o, key, iso);
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *s)
+{
+    if (s)
+        cJSON_AddStringToObject(o, key, s);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static const char *unix_user(void)
+{
+    const struct passwd *pw = getpwuid(getuid());
+
+    return pw ? pw->pw_name : "(unknown)";
+}
+
+/* The manifest of JOB as a JSON object (cJSON_Delete it), or NULL. */
+static cJSON *manifest_json(const struct vsd_export_job *job, long long bytes)
+{
+    const char *base = strrchr(job->output, '/');
+    cJSON *m = cJSON_CreateObject(), *f, *files, *file, *head;
+
+    cJSON_AddNumberToObject(m, "manifest_version", 1);
+    cJSON_AddStringToObject(m, "what", vsd_export_what_name(job->what));
+    cJSON_AddStringToObject(m, "format", vsd_export_format_name(job->format));
+    add_time_or_null(m, "created", job->created_ms);
+    cJSON_AddStringToObject(m, "exported_by", job->by ? job->by : unix_user());
+    cJSON_AddStringToObject(m, "unix_user", unix_user());
+    add_str_or_null(m, "database", job->db_path);
+    f = cJSON_AddObjectToObject(m, "filters");
+    add_str_or_null(f, "session", job->filter.session_id);
+    add_str_or_null(f, "bed", job->filter.bed);
+    add_str_or_null(f, "vital", job->filter.vital);
+    add_time_or_null(f, "from", job->filter.from_ms);
+    add_time_or_null(f, "to", job->filter.to_ms);
+    cJSON_AddNumberToObject(m, "rows", (double)job->rows);
+    files = cJSON_AddArrayToObject(m, "files");
+    file = cJSON_CreateObject();
+    cJSON_AddStringToObject(file, "name", base ? base + 1 : job->output);
+    cJSON_AddNumberToObject(file, "bytes", (double)bytes);
+    cJSON_AddNumberToObject(file, "rows", (double)job->rows);
+    cJSON_AddStringToObject(file, "sha256", job->sha256);
+    cJSON_AddItemToArray(files, file);
+    head = cJSON_AddObjectToObject(m, "audit_chain_head");
+    cJSON_AddNumberToObject(head, "id", (double)job->head_id);
+    cJSON_AddStringToObject(head, "hash", job->head_hash);
+    return m;
+}
+
+/* Write the manifest of JOB beside its output and hash it. */
+static int write_manifest(struct vsd_export_job *job, char *err, size_t errlen)
+{
+    char path[4096], *text = NULL;
+    struct stat st;
+    cJSON *m = NULL;
+    FILE *out = NULL;
+    int r;
+
+    if ((r = vsd_manifest_path(job->output, path, sizeof(path))) < 0 ||
+        (r = vsd_sha256_file(job->output, job->sha256)) < 0)
+        goto fail;
+    if (stat(job->output, &st) < 0) {
+        r = -errno;
+        goto fail;
+    }
+    m = manifest_json(job, (long long)st.st_size);
+    text = m ? cJSON_Print(m) : NULL;
+    r = -ENOMEM;
+    if (!text)
+        goto fail;
+    if (!(out = fopen(path, "w"))) {
+        r = -errno;
+        goto fail;
+    }
+    fprintf(out, "%s\n", text);
+    r = fclose(out) == 0 ? 0 : -errno;
+    if (r == 0)
+        r = vsd_sha256_file(path, job->manifest_sha256);
+fail:
+    if (r < 0)
+        vsd_schema_errf(err, errlen, "manifest of %s: %s", job->output, strerror(-r));
+    free(text);
+    cJSON_Delete(m);
+    return r;
+}
+
+int vsd_export_job_run(sqlite3 *db, struct vsd_export_job *job, char *err, size_t errlen)
+{
+    FILE *out = NULL;
+    int r;
+
+    if (!db || !job || !job->output)
+        return -EINVAL;
+    if (!(out = fopen(job->output, "w"))) {
+        r = -errno;
+        vsd_schema_errf(err, errlen, "%s: %s", job->output, strerror(errno));
+        return r;
+    }
+    job->created_ms = vsd_clock_wall_ms(&vsd_clock_system);
+    /* One snapshot for the chain head and the rows. */
+    r = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+    if (r == 0)
+        r = vsd_audit_head(db, &job->head_id, job->head_hash, err, errlen);
+    if (r == 0)
+        r = vsd_export_write(db, job->what, job->format, &job->filter, out, &job->rows, err,
+                             errlen);
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (fclose(out) != 0 && r == 0) {
+        r = -errno;
+        vsd_schema_errf(err, errlen, "%s: %s", job->output, strerror(-r));
+    }
+    if (r == 0)
+        r = write_manifest(job, err, errlen);
+    return r;
+}
+
+int vsd_export_record(const char *socket_path, const struct vsd_export_job *job, char *err,
+                      size_t errlen)
+{
+    cJSON *req = cJSON_CreateObject(), *reply = NULL, *d;
+    const cJSON *ok, *why;
+    char mpath[4096];
+    int r;
+
+    cJSON_AddStringToObject(req, "cmd", "audit");
+    cJSON_AddStringToObject(req, "action", "export");
+    cJSON_AddStringToObject(req, "by", job->by ? job->by : unix_user());
+    d = cJSON_AddObjectToObject(req, "detail");
+    cJSON_AddStringToObject(d, "what", vsd_export_what_name(job->what));
+    cJSON_AddStringToObject(d, "format", vsd_export_format_name(job->format));
+    cJSON_AddStringToObject(d, "file", job->output);
+    if (job->filter.session_id)
+        cJSON_AddStringToObject(d, "session", job->filter.session_id);
+    if (job->filter.bed)
+        cJSON_AddStringToObject(d, "bed", job->filter.bed);
+    cJSON_AddStringToObject(d, "sha256", job->sha256);
+    if (vsd_manifest_path(job->output, mpath, sizeof(mpath)) == 0)
+        cJSON_AddStringToObject(d, "manifest", mpath);
+    cJSON_AddStringToObject(d, "manifest_sha256", job->manifest_sha256);
+    cJSON_AddNumberToObject(d, "rows", (double)job->rows);
+    cJSON_AddNumberToObject(d, "audit_head_id", (double)job->head_id);
+    cJSON_AddStringToObject(d, "unix_user", unix_user());
+    r = vsd_client_call(socket_path, req, &reply, err, (unsigned)errlen);
+    if (r == 0) {
+        ok = cJSON_GetObjectItemCaseSensitive(reply, "ok");
+        why = cJSON_GetObjectItemCaseSensitive(reply, "error");
+        if (!cJSON_IsTrue(ok)) {
+            vsd_schema_errf(err, errlen, "the daemon refused to record the export: %s",
+                            cJSON_IsString(why) ? why->valuestring : "(no reason given)");
+            r = -EPERM;
+        }
+    }
+    cJSON_Delete(req);
+    cJSON_Delete(reply);
+    return r;
+}

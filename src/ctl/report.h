@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* The session report: one visit's readings, alerts, gaps and staff actions, described, not judged.
+ */
+#ifndef VSD_REPORT_H
+#define VSD_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "alarm.h"
+#include "vitals.h"
+
+#define VSD_REPORT_GAP_MS 10000 /* no reading from the bed for this long is a monitoring gap */
+
+/* The usable readings of one vital, in time order, and what the limits made of them. */
+struct vsd_report_series {
+    size_t n, cap;
+    int64_t *ts;
+    double *v;
+    uint64_t unusable; /* readings without a value or flagged unusable */
+    double min, median, max;
+    int64_t below_ms, above_ms; /* time spent below low / above high (each reading holds
+                                 * until the next one, at most VSD_REPORT_GAP_MS) */
+};
+
+struct vsd_report_alert {
+    char code[24], priority[16], vital[16], state[16];
+    int64_t raised_ms, cleared_ms; /* 0: not recorded */
+    double value, limit;
+};
+
+struct vsd_report_gap {
+    int64_t from_ms, to_ms;
+};
+
+struct vsd_report_action {
+    int64_t ts_ms;
+    char actor[72], action[32];
+    char *detail; /* stored JSON, may be NULL */
+};
+
+struct vsd_report {
+    char session[72], bed[72], started_by[72], ended_by[72];
+    int64_t started_ms, ended_ms;          /* ended 0: still open; then the last reading ends it */
+    const struct vsd_alarm_config *limits; /* NULL: limits not known to the report */
+    struct vsd_report_series series[VSD_VITAL_COUNT];
+    struct vsd_report_alert *alerts;
+    size_t n_alerts;
+    struct vsd_report_gap *gaps;
+    size_t n_gaps;
+    struct vsd_report_action *actions;
+    size_t n_actions;
+    uint64_t readings;
+};
+
+/* The limit bands of BED (NULL when unknown); borrowed, must outlive the report. */
+typedef const struct vsd_alarm_config *(*vsd_report_limits_fn)(void *ctx, const char *bed);
+
+/* Gather the report of session SESSION from DB in one read transaction.
+ * LIMITS_OF (may be NULL) gives the limit bands of the session's bed, to
+ * measure time outside of. Returns 0 and sets *RET (free with
+ * vsd_report_free), -ENOENT when no such session exists, or negative errno;
+ * ERR says why. */
+int vsd_report_load(sqlite3 *db, const char *session, vsd_report_limits_fn limits_of, void *ctx,
+                    struct vsd_report **ret, char *err, size_t errlen);
+void vsd_report_free(struct vsd_report *r); /* NULL is fine */
+
+/* Write the report as Markdown, or as one self-contained HTML page (inline CSS
+ * and SVG, no scripts, no network). Return 0 or negative errno. */
+int vsd_report_markdown(const struct vsd_report *r, FILE *out);
+int vsd_report_html(const struct vsd_report *r, FILE *out);
+
+#endif
