@@ -223,28 +223,22 @@ static int stream_rows(sqlite3_stmt *st, const struct vsd_export_filter *f, FILE
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int vsd_export_csv(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, uint64_t *rows,
-                   char *err, size_t errlen)
+int vsd_export_snapshot(sqlite3 *db, const char *what, vsd_export_rows_fn fn, void *ctx,
+                        FILE *out, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    uint64_t n = 0;
     bool own_txn;
     int rc, r = 0;
 
     if (!db || !out)
         return -EINVAL;
-    /* One read transaction: the WAL snapshot of its first read holds for every row.
-     * A caller's open transaction (manifest, several files) is used as it is. */
+    /* One read transaction: the WAL snapshot of its first read holds for every row. */
     own_txn = sqlite3_get_autocommit(db);
     rc = own_txn ? sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) : SQLITE_OK;
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, csv_query, -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        vsd_export_bind_filter(st, f);
-        rc = stream_rows(st, f, out, &n);
-    }
+        rc = fn(db, ctx, out);
     if (rc != SQLITE_OK) {
-        vsd_schema_errf(err, errlen, "export: cannot read the readings: %s", sqlite3_errmsg(db));
+        vsd_schema_errf(err, errlen, "export: cannot read the %s: %s", what,
+                        rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
         r = vsd_schema_errno(rc);
         goto fail;
     }
@@ -252,13 +246,39 @@ int vsd_export_csv(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, ui
     if (fflush(out) != 0 || ferror(out)) {
         r = errno ? -errno : -EIO;
         vsd_schema_errf(err, errlen, "export: cannot write the output: %s", strerror(-r));
-        goto fail;
     }
-    if (rows)
-        *rows = n;
 fail:
-    sqlite3_finalize(st);
     if (own_txn && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return r;
+}
+
+struct csv_job {
+    const struct vsd_export_filter *f;
+    uint64_t n;
+};
+
+static int csv_rows(sqlite3 *db, void *ctx, FILE *out)
+{
+    struct csv_job *job = ctx;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, csv_query, -1, &st, NULL);
+
+    if (rc == SQLITE_OK) {
+        vsd_export_bind_filter(st, job->f);
+        rc = stream_rows(st, job->f, out, &job->n);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int vsd_export_csv(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, uint64_t *rows,
+                   char *err, size_t errlen)
+{
+    struct csv_job job = {f, 0};
+    int r = vsd_export_snapshot(db, "readings", csv_rows, &job, out, err, errlen);
+
+    if (r == 0 && rows)
+        *rows = job.n;
     return r;
 }

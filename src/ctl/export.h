@@ -52,4 +52,14 @@ void vsd_export_csv_cell(FILE *out, const char *s);
  * when ST has it, ?5 vital, as the export queries use them. */
 void vsd_export_bind_filter(sqlite3_stmt *st, const struct vsd_export_filter *f);
 
+/* Writes one export's rows to OUT. Returns SQLITE_OK at the end of the rows (also after a
+ * write error: the caller checks OUT), another SQLite code when reading failed. */
+typedef int (*vsd_export_rows_fn)(sqlite3 *db, void *ctx, FILE *out);
+
+/* Run FN in one read transaction, the caller's when one is open (a manifest and several
+ * files then share one snapshot), and flush OUT. WHAT names the rows in ERR ("readings").
+ * Returns 0 or negative errno with ERR set. */
+int vsd_export_snapshot(sqlite3 *db, const char *what, vsd_export_rows_fn fn, void *ctx,
+                        FILE *out, char *err, size_t errlen);
+
 #endif

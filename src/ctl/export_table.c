@@ -182,10 +182,21 @@ static void csv_header(FILE *out, const struct table *t)
     fputs("\r\n", out);
 }
 
+struct table_job {
+    enum vsd_export_what what;
+    enum vsd_export_format format;
+    const struct vsd_export_filter *f;
+    uint64_t n;
+};
+
 /* Every row of WHAT in FORMAT (CSV or JSONL; not readings as CSV). */
-static int write_rows(sqlite3 *db, enum vsd_export_what what, enum vsd_export_format format,
-                      const struct vsd_export_filter *f, FILE *out, uint64_t *n)
+static int write_rows(sqlite3 *db, void *ctx, FILE *out)
 {
+    struct table_job *job = ctx;
+    enum vsd_export_what what = job->what;
+    enum vsd_export_format format = job->format;
+    const struct vsd_export_filter *f = job->f;
+    uint64_t *n = &job->n;
     const struct table *t = &tables[what];
     sqlite3_stmt *st = NULL;
     int rc, r = 0;
@@ -216,9 +227,8 @@ int vsd_export_write(sqlite3 *db, enum vsd_export_what what, enum vsd_export_for
                      const struct vsd_export_filter *f, FILE *out, uint64_t *rows, char *err,
                      size_t errlen)
 {
-    uint64_t n = 0;
-    bool own_txn;
-    int rc, r = 0;
+    struct table_job job = {what, format, f, 0};
+    int r;
 
     if (!db || !out || (unsigned)what > VSD_EXPORT_AUDIT)
         return -EINVAL;
@@ -231,27 +241,9 @@ int vsd_export_write(sqlite3 *db, enum vsd_export_what what, enum vsd_export_for
                         vsd_export_what_name(what), vsd_export_format_name(format));
         return -ENOTSUP;
     }
-    own_txn = sqlite3_get_autocommit(db);
-    rc = own_txn ? sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) : SQLITE_OK;
-    if (rc == SQLITE_OK)
-        rc = write_rows(db, what, format, f, out, &n);
-    if (rc != SQLITE_OK) {
-        vsd_schema_errf(err, errlen, "export: cannot read the %s: %s", vsd_export_what_name(what),
-                        rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
-        r = vsd_schema_errno(rc);
-        goto fail;
-    }
-    errno = 0;
-    if (fflush(out) != 0 || ferror(out)) {
-        r = errno ? -errno : -EIO;
-        vsd_schema_errf(err, errlen, "export: cannot write the output: %s", strerror(-r));
-        goto fail;
-    }
-    if (rows)
-        *rows = n;
-fail:
-    if (own_txn && !sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    r = vsd_export_snapshot(db, vsd_export_what_name(what), write_rows, &job, out, err, errlen);
+    if (r == 0 && rows)
+        *rows = job.n;
     return r;
 }
 

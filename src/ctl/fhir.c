@@ -314,43 +314,34 @@ static int stream(sqlite3_stmt *st, const struct vsd_export_filter *f, FILE *out
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+struct fhir_job {
+    const struct vsd_export_filter *f;
+    uint64_t resources, readings;
+};
+
+static int fhir_rows(sqlite3 *db, void *ctx, FILE *out)
+{
+    struct fhir_job *job = ctx;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, fhir_query, -1, &st, NULL);
+
+    if (rc == SQLITE_OK) {
+        vsd_export_bind_filter(st, job->f);
+        rc = stream(st, job->f, out, &job->resources, &job->readings);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int vsd_export_fhir(sqlite3 *db, const struct vsd_export_filter *f, FILE *out, uint64_t *resources,
                     uint64_t *readings, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    uint64_t n_res = 0, n_read = 0;
-    bool own_txn;
-    int rc, r = 0;
+    struct fhir_job job = {f, 0, 0};
+    int r = vsd_export_snapshot(db, "readings", fhir_rows, &job, out, err, errlen);
 
-    if (!db || !out)
-        return -EINVAL;
-    own_txn = sqlite3_get_autocommit(db);
-    rc = own_txn ? sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) : SQLITE_OK;
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, fhir_query, -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        vsd_export_bind_filter(st, f);
-        rc = stream(st, f, out, &n_res, &n_read);
-    }
-    if (rc != SQLITE_OK) {
-        vsd_schema_errf(err, errlen, "export: cannot read the readings: %s",
-                        rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
-        r = vsd_schema_errno(rc);
-        goto fail;
-    }
-    errno = 0;
-    if (fflush(out) != 0 || ferror(out)) {
-        r = errno ? -errno : -EIO;
-        vsd_schema_errf(err, errlen, "export: cannot write the output: %s", strerror(-r));
-        goto fail;
-    }
-    if (resources)
-        *resources = n_res;
-    if (readings)
-        *readings = n_read;
-fail:
-    sqlite3_finalize(st);
-    if (own_txn && !sqlite3_get_autocommit(db))
-        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (r == 0 && resources)
+        *resources = job.resources;
+    if (r == 0 && readings)
+        *readings = job.readings;
     return r;
 }
