@@ -30,6 +30,7 @@ struct vsd_control {
     struct vsd_queue *queue;
     struct vsd_store *store;
     pthread_t thread;
+    char request[VSD_REQUEST_MAX]; /* one client at a time */
 };
 
 static int socket_address(const char *path, struct sockaddr_un *sa)
@@ -170,13 +171,30 @@ static cJSON *run_command(struct vsd_control *c, cJSON *request, const char *via
     return reply;
 }
 
+/* After refusing an over-long request, read and drop what the client still sends (bounded in
+ * time and size) so that closing does not reset the connection before it read the reply. */
+static void drain_client(int fd)
+{
+    char sink[4096];
+    size_t total = 0;
+
+    shutdown(fd, SHUT_WR);
+    while (total < (size_t)4 * VSD_REQUEST_MAX) {
+        struct pollfd p = {fd, POLLIN, 0};
+        ssize_t n;
+        if (poll(&p, 1, CLIENT_TIMEOUT_MS / 4) <= 0 || (n = read(fd, sink, sizeof(sink))) <= 0)
+            break;
+        total += (size_t)n;
+    }
+}
+
 static void serve_client(struct vsd_control *c, int fd)
 {
-    static char buf[VSD_REQUEST_MAX];
+    char *buf = c->request;
     struct ucred cred;
     socklen_t len = sizeof(cred);
     char via[64] = "socket";
-    ssize_t n = read_request(fd, buf, sizeof(buf));
+    ssize_t n = read_request(fd, buf, sizeof(c->request));
     cJSON *request, *reply;
 
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
@@ -194,6 +212,8 @@ static void serve_client(struct vsd_control *c, int fd)
     }
     write_reply(fd, reply);
     cJSON_Delete(reply);
+    if (n == -EMSGSIZE)
+        drain_client(fd);
 }
 
 static void *control_thread(void *arg)

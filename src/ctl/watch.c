@@ -179,7 +179,7 @@ static int connect_client(struct mosquitto *m, const struct vsd_mqtt_config *mqt
 int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const char *area, int seconds, char *err,
                   size_t errlen)
 {
-    static struct watch w;
+    struct watch w = {0};
     struct mosquitto *m;
     time_t until = seconds > 0 ? time(NULL) + seconds : 0;
     int rc;

@@ -41,6 +41,16 @@ expect_refused "has no open session" session end --bed b2 --by "Nurse C"
 [ "$(sql "select count(*) from sessions")" -eq 1 ] || fail "a refused command changed the sessions table"
 pass "bad session commands refused with clear errors; nothing changed"
 
+# Hostile input on the control socket: a clear error each time, and the daemon carries on.
+reply=$(printf 'not json\n' | socat -t 3 - "UNIX-CONNECT:$T/control.sock")
+[[ $reply == *'"ok":false'*'not a JSON object'* ]] || fail "garbage request: $reply"
+reply=$(head -c 70000 /dev/zero | tr '\0' 'x' | socat -t 3 - "UNIX-CONNECT:$T/control.sock" 2>/dev/null || true)
+[[ $reply == *'"ok":false'*'too long'* ]] || fail "oversized request: $reply"
+reply=$(printf '{"cmd":"format_disk"}\n' | socat -t 3 - "UNIX-CONNECT:$T/control.sock")
+[[ $reply == *"unknown command 'format_disk'"* ]] || fail "unknown command: $reply"
+kill -0 "$DAEMON_PID" || fail "vitalsd died on hostile control input"
+pass "garbage, oversized and unknown requests refused; daemon still running"
+
 ctl session list | grep -q "^b1 *V-100" || fail "session list does not show V-100 at b1"
 ctl session list | grep -q "^b2 *-" || fail "session list does not show b2 free"
 sleep 2
