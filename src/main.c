@@ -180,10 +180,31 @@ static int64_t watchdog_interval_ms(void)
     return sd_watchdog_enabled(0, &usec) > 0 ? (int64_t)(usec / 2000) : 0;
 }
 
+/* A full queue drops readings: never silently. Logged when the count grows, at most every 10 s. */
+static void report_drops(struct daemon *d, int64_t now, uint64_t *seen, int64_t *last_ms)
+{
+    struct vsd_store_stats ss;
+    uint64_t dropped;
+
+    if (now - *last_ms < 10000)
+        return;
+    vsd_store_stats(d->store, &ss);
+    dropped = vsd_queue_dropped(d->queue) + ss.readings_dropped;
+    if (dropped > *seen)
+        vsd_log(LOG_ERR,
+                "readings lost to full queues: %llu poll results at the core, %llu readings at "
+                "the store, since start",
+                (unsigned long long)vsd_queue_dropped(d->queue),
+                (unsigned long long)ss.readings_dropped);
+    *seen = dropped;
+    *last_ms = now;
+}
+
 static void run_loop(struct daemon *d, const sigset_t *signals)
 {
     const struct timespec zero = {0, 0};
-    int64_t wd_every = watchdog_interval_ms(), wd_last = 0;
+    int64_t wd_every = watchdog_interval_ms(), wd_last = 0, drops_last = 0;
+    uint64_t drops_seen = 0;
 
     for (;;) {
         struct vsd_event ev;
@@ -193,6 +214,7 @@ static void run_loop(struct daemon *d, const sigset_t *signals)
             vsd_core_handle(&d->core, &ev);
         vsd_core_tick(&d->core);
         int64_t now = vsd_clock_mono_ms(&vsd_clock_system);
+        report_drops(d, now, &drops_seen, &drops_last);
         if (wd_every && now - wd_last >= wd_every) {
             sd_notify(0, "WATCHDOG=1");
             wd_last = now;
