@@ -4,32 +4,10 @@
 # with the outbox committed with fsync (synchronous=FULL) and without (NORMAL), beside raw
 # mosquitto QoS 1 (mosquitto_pub -l at a low rate -> mosquitto_sub) measured in the same run.
 # Usage: bench/alert_latency.sh [DEVICES] [SECONDS]   (defaults 20 devices, 30 s). Not a test.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/deps
-B=${VSD_BENCH_BUILD:-build} # an existing build folder skips the build
-[ -n "${VSD_BENCH_BUILD:-}" ] || scripts/build build >/dev/null
+. "$(dirname "$0")/lib.sh"
 devices=${1:-20}
 secs=${2:-30}
-T=$(mktemp -d /tmp/vsd-bench.XXXXXX)
-chmod 755 "$T"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$T"' EXIT
-
-port=$((20000 + RANDOM % 20000))
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n' \
-  "$port" > "$T/mosquitto.conf"
-mosquitto -c "$T/mosquitto.conf" 2>"$T/broker.log" &
-pids+=("$!")
-sleep 0.5
-
-# stats FILE: p50, p99 and max of one number a line (ms).
-stats() {
-  sort -n "$1" | awk 'function at(q,  i) { i = int(NR * q) + 1; if (i > NR) i = NR; return v[i] }
-    { v[NR] = $1 }
-    END { if (NR == 0) { print "no samples"; exit }
-          printf "n=%d p50=%.2f ms p99=%.2f ms max=%.2f ms\n", NR, at(0.5), at(0.99), v[NR] }'
-}
+start_broker
 
 raw_baseline() {
   mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -t bench/raw -F '%U %p' > "$T/raw.txt" &
@@ -40,7 +18,7 @@ raw_baseline() {
   sleep 0.5
   kill "$sub"
   awk '{printf "%.3f\n", ($1 - $2) * 1000}' "$T/raw.txt" > "$T/raw.ms"
-  echo "raw mosquitto QoS 1 publish -> subscriber: $(stats "$T/raw.ms")"
+  echo "raw mosquitto QoS 1 publish -> subscriber: $(stats < "$T/raw.ms")"
 }
 
 run_daemon() { # run_daemon full|normal
@@ -71,7 +49,7 @@ run_daemon() { # run_daemon full|normal
     sent=$(jq -r .time <<< "$payload")
     echo "$recv $(date -d "$sent" +%s.%N)"
   done < "$T/$sync.txt" | awk '{printf "%.3f\n", ($1 - $2) * 1000}' > "$T/$sync.ms"
-  echo "vitalsd alert path, synchronous=$sync ($devices beds, poll 200 ms): $(stats "$T/$sync.ms")"
+  echo "vitalsd alert path, synchronous=$sync ($devices beds, poll 200 ms): $(stats < "$T/$sync.ms")"
 }
 
 echo "alert latency, $(date -u +%FT%TZ), $(nproc) cores"

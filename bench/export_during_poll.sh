@@ -5,24 +5,10 @@
 # with ROWS readings; a FHIR export of all of them (one long read transaction) runs in the middle.
 # Prints poll intervals and alert latency (poll -> subscriber) outside and during the export.
 # Usage: bench/export_during_poll.sh [BEDS] [ROWS]  (defaults 20 and 2000000). Not a test.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/deps
-B=${VSD_BENCH_BUILD:-build}
-[ -n "${VSD_BENCH_BUILD:-}" ] || scripts/build build >/dev/null
+. "$(dirname "$0")/lib.sh"
 beds=${1:-20}
 rows=${2:-2000000}
-T=$(mktemp -d /tmp/vsd-bench.XXXXXX)
-chmod 755 "$T"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$T"' EXIT
-
-port=$((20000 + RANDOM % 20000))
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n' \
-  "$port" > "$T/mosquitto.conf"
-mosquitto -c "$T/mosquitto.conf" 2>"$T/broker.log" &
-pids+=("$!")
-sleep 0.5
+start_broker
 {
   printf '[daemon]\narea = bench\ndatabase = %s\ncontrol_socket = %s\nlog_level = warning\n' \
     "$T/v.db" "$T/v.sock"
@@ -54,12 +40,6 @@ ex1=$(date +%s%3N)
 sleep 10
 kill -TERM "$daemon"; wait "$daemon"
 
-stats() {
-  sort -n | awk 'function at(q,  i) { i = int(NR * q) + 1; if (i > NR) i = NR; return v[i] }
-    { v[NR] = $1 }
-    END { if (NR == 0) { print "no samples"; exit }
-          printf "n=%d p50=%.1f p99=%.1f max=%.1f ms\n", NR, at(0.5), at(0.99), v[NR] }'
-}
 intervals() { # intervals WHERE: gaps between consecutive polls of each monitor, by the later poll
   sqlite3 "$T/v.db" "SELECT gap FROM (SELECT ts_ms, ts_ms - lag(ts_ms) OVER (PARTITION BY device
     ORDER BY ts_ms) AS gap FROM readings WHERE vital='hr' AND device != 'old'

@@ -5,24 +5,11 @@
 # seconds per 1000 polls, peak RSS and drops. Then the store's writer against a plain
 # prepared-insert loop (bench_store_ingest), the baseline, in the same run.
 # Usage: bench/pipeline_load.sh [DEVICES] [POLL_MS] [SECONDS]  (defaults 100 200 30). Not a test.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/deps
-B=${VSD_BENCH_BUILD:-build} # an existing build folder skips the build
-[ -n "${VSD_BENCH_BUILD:-}" ] || scripts/build build >/dev/null
+. "$(dirname "$0")/lib.sh"
 devices=${1:-100}
 poll=${2:-200}
 secs=${3:-30}
-T=$(mktemp -d /tmp/vsd-bench.XXXXXX)
-chmod 755 "$T"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$T"' EXIT
-
-port=$((20000 + RANDOM % 20000))
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" > "$T/mosquitto.conf"
-mosquitto -c "$T/mosquitto.conf" 2>"$T/broker.log" &
-pids+=("$!")
-sleep 0.5
+start_broker
 {
   printf '[daemon]\narea = bench\ndatabase = %s\ncontrol_socket = %s\nlog_level = warning\n' \
     "$T/v.db" "$T/v.sock"
