@@ -97,6 +97,14 @@ reconnect_max = 1s
 CONF
 }
 
+# add_sim_beds FILE COUNT: beds b1..bCOUNT, each with one plain simulated monitor m1..mCOUNT.
+add_sim_beds() {
+  for i in $(seq 1 "$2"); do
+    printf '[device.m%d]\ndriver = sim\npoll = 200ms\ntimeout = 100ms\n[bed.b%d]\ndevices = m%d\n' \
+      "$i" "$i" "$i" >> "$1"
+  done
+}
+
 # start_daemon CONFIG: run vitalsd and wait until it is ready.
 start_daemon() {
   "$VITALSD" -c "$1" 2>>"$T/vitalsd.log" &

@@ -6,14 +6,7 @@
 
 start_broker
 write_config "$T/vitalsd.conf"
-cat >> "$T/vitalsd.conf" <<'CONF'
-[device.m1]
-driver = sim
-poll = 200ms
-timeout = 100ms
-[bed.b1]
-devices = m1
-CONF
+add_sim_beds "$T/vitalsd.conf" 1
 start_daemon "$T/vitalsd.conf"
 for n in 1 2 3; do
   ctl session start --bed b1 --session "V-$n" --by "Nurse A" >/dev/null || fail "session start V-$n"

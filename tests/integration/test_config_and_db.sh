@@ -34,12 +34,7 @@ pass "config/vitalsd.conf checks clean"
 
 start_broker
 write_config "$T/vitalsd.conf"
-cat >> "$T/vitalsd.conf" <<'CONF'
-[device.m1]
-driver = sim
-[bed.b1]
-devices = m1
-CONF
+add_sim_beds "$T/vitalsd.conf" 1
 refused() { # refused FILE WHAT: vitalsd must not start on FILE, and leave it untouched
   local before after rc=0
   before=$(sha256sum "$T/vitalsd.db")

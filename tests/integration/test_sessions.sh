@@ -6,20 +6,7 @@
 
 start_broker
 write_config "$T/vitalsd.conf"
-cat >> "$T/vitalsd.conf" <<'CONF'
-[device.m1]
-driver = sim
-poll = 200ms
-timeout = 100ms
-[device.m2]
-driver = sim
-poll = 200ms
-timeout = 100ms
-[bed.b1]
-devices = m1
-[bed.b2]
-devices = m2
-CONF
+add_sim_beds "$T/vitalsd.conf" 2
 start_daemon "$T/vitalsd.conf"
 
 expect_refused() { # expect_refused MESSAGE-PART ARGS...: exit 1 and the reason on stderr
