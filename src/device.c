@@ -91,6 +91,11 @@ int64_t vsd_device_wall_ms(const struct vsd_device *dev)
     return vsd_clock_wall_ms(dev->clock);
 }
 
+void vsd_device_bad_frames(struct vsd_device *dev, unsigned n)
+{
+    dev->bad_frames += n;
+}
+
 int vsd_sink_push(struct vsd_sink *sink, const struct vsd_reading *r)
 {
     if (sink->n >= VSD_SINK_MAX)

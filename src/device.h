@@ -17,6 +17,7 @@ struct vsd_device {
     const struct vsd_clock *clock;
     void *data;                /* the driver's */
     bool open;                 /* open() succeeded and close() not yet called */
+    unsigned bad_frames;       /* reported by the driver during the current poll */
 };
 
 struct vsd_sink {

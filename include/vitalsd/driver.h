@@ -60,6 +60,11 @@ void vsd_device_set_data(struct vsd_device *dev, void *data);
 int64_t vsd_device_mono_ms(const struct vsd_device *dev);
 int64_t vsd_device_wall_ms(const struct vsd_device *dev);
 
+/* Report N garbled frames (bad checksum, truncated, noise) skipped during this poll although the
+ * exchange as a whole succeeded (a streaming device). The bus counts them with the polls that
+ * returned -EBADMSG/-EPROTO and raises "communication degraded" when they persist. */
+void vsd_device_bad_frames(struct vsd_device *dev, unsigned n);
+
 /* Hand one reading to the core. Returns 0, or -ENOSPC when the exchange already
  * carries VSD_SINK_MAX readings (the reading is not taken). */
 #define VSD_SINK_MAX 16
