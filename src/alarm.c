@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The alarm engine: physiological and technical alert state machines driven by readings and time.
- */
+/* The alarm engine's alert lifecycle: raise, latch, acknowledge, escalate, clear, list. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -8,119 +7,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alarm.h"
+#include "alarm_int.h"
 
 /*
- * Semantics. All state is allocated by vsd_alarm_new(); afterwards the engine
- * allocates nothing, does no I/O, reads no clock and logs nothing. Calls are
- * not reentrant: an emit callback may call vsd_alarm_active() but must not
- * feed the engine.
+ * Semantics. All state is allocated by vsd_alarm_new(); afterwards the engine allocates
+ * nothing, does no I/O, reads no clock and logs nothing. Calls are not reentrant: an emit
+ * callback may call vsd_alarm_active() and vsd_alarm_find() but must not feed the engine.
  *
- * A reading is *usable* when it carries none of VSD_Q_UNUSABLE and its value
- * is not NAN.
+ * States of an alert (docs/alarms.md says the same in a nurse's words):
+ *  - RAISED when its condition has held for the condition delay (alarm_cond.c).
+ *  - ACKNOWLEDGED by a named person (vsd_alarm_ack): stops escalation; the alert stays
+ *    active, and visible, for as long as its condition holds.
+ *  - ESCALATED: an alert of at least escalate_priority not acknowledged escalate_ms[i] after
+ *    it was raised takes escalation step i + 1 (on a tick), at most VSD_ESCALATION_STEPS.
+ *  - When its condition ends: an alert of at least latch_priority that nobody acknowledged
+ *    LATCHES (stays active, condition false) until acknowledged, and the acknowledgement
+ *    then clears it (ACKNOWLEDGED, then CLEARED). Any other alert is CLEARED at once.
+ *  - A latched alert moves out of its condition slot (to the bed's LATCHED_MAX detached
+ *    slots) so that the condition can raise a new alert; when those are all taken it stays in
+ *    its slot, which then raises nothing new until it is acknowledged.
+ *  - When staff change a vital's limits, its active band alerts move to detached slots too:
+ *    each still ends by the band it was raised under (with the vital's current hysteresis),
+ *    while the new bands raise their own alerts.
+ * Event order within one call is deterministic; during a callback the alert already has its
+ * new state in vsd_alarm_active().
  *
- * Physiological alerts (per bed and vital, low and high independently):
- *  - condition low: value < low; high: value > high (strict). Only usable
- *    readings are tested, and only when the vital has that limit.
- *  - IDLE -> PENDING when a usable reading satisfies the condition; t0 is its
- *    now.mono_ms. PENDING -> ACTIVE (raised) when a usable reading at t with
- *    t - t0 >= delay_ms still satisfies it, or on vsd_alarm_tick(now) when
- *    now - t0 >= delay_ms (a pending condition always means the last usable
- *    reading satisfied it). delay_ms <= 0 raises on the reading itself.
- *  - PENDING -> IDLE on a usable reading that does not satisfy the condition,
- *    on any unusable reading of that vital at that bed (a stale value must not
- *    satisfy later), and when the device that last fed the condition goes down.
- *  - ACTIVE -> IDLE (cleared) on a usable reading with value >= low + h (low)
- *    or value <= high - h (high); h is the hysteresis, a negative or NAN h
- *    counts as 0. Missing, unusable data or a device going down never clear it.
- *  - Raised alert: value = the reading value that raised it (on tick: the last
- *    satisfying value), limit = low or high, priority = low_priority or
- *    high_priority, device = the device of that reading. The cleared event
- *    carries the clearing value.
- *
- * Technical alerts:
- *  - COMMS_LOSS (per device): raised at once when the device goes down
- *    (vital VSD_VITAL_COUNT, value and limit NAN), never twice in a row;
- *    cleared when it comes up. The bed is the one given by the caller.
- *  - SENSOR_OFF (per device): a reading with VSD_Q_SENSOR_OFF starts a timer
- *    (t0); it raises when sensor-off readings persist for sensor_off_delay_ms
- *    (on a reading or on tick; <= 0 raises at once); vital = the vital of the
- *    first sensor-off reading. A reading from that device of that vital without
- *    VSD_Q_SENSOR_OFF cancels the timer or clears the alert (event value = its
- *    value); readings of other vitals change nothing.
- *  - INVALID (per bed and vital): an *invalid* reading is one with
- *    VSD_Q_INVALID, VSD_Q_IMPLAUSIBLE or VSD_Q_SEARCHING (a monitor searching
- *    for minutes shows no value either), or a NAN value, and without
- *    VSD_Q_SENSOR_OFF (which has its own alert). Invalid readings persisting
- *    for invalid_delay_ms raise it (value = the last invalid value, may be NAN;
- *    limit NAN; device = the device of that reading). Any other reading of the
- *    vital (usable, sensor off) cancels the timer; only a usable
- *    reading clears the alert.
- *  - A device going down cancels its pending SENSOR_OFF timer and the pending
- *    INVALID and physiological conditions it last fed at that bed; active
- *    alerts stay.
- *
- * Ids: id_fn(id_ctx, alert->id) is called once for each raise (a counter makes
- * the id when id_fn is NULL).
- *
- * Event order (deterministic): for a reading, SENSOR_OFF, then INVALID, then
- * LOW, then HIGH. For a tick: beds in order, per bed vitals in order, per
- * vital LOW, HIGH, INVALID; then devices in order (SENSOR_OFF). During a
- * callback the alert already has its new state in vsd_alarm_active().
- *
- * vsd_alarm_active() orders by priority (highest first), then raised_wall_ms
- * (oldest first), then raise order. Out-of-range bed, device or vital
- * arguments are ignored.
+ * vsd_alarm_active() orders by priority (highest first), then raised_wall_ms (oldest first),
+ * then raise order. Out-of-range bed, device or vital arguments are ignored.
  */
-
-enum cond_state { COND_IDLE, COND_PENDING, COND_ACTIVE };
-
-/* One alert condition. The alert is the first member so that a pointer handed
- * out by vsd_alarm_active() leads back to its slot. */
-struct slot {
-    struct vsd_alert alert;
-    enum cond_state state;
-    uint64_t seq;         /* raise order, for a stable ordering */
-    int64_t t0;           /* mono ms the pending condition started */
-    double value;         /* last value that fed the pending condition */
-    size_t device;        /* device that last fed the condition */
-    size_t bed;           /* technical per-device slots: bed of the condition */
-    enum vsd_vital vital; /* SENSOR_OFF: vital of the first sensor-off reading */
-};
-
-struct vital_state {
-    struct slot low, high, invalid;
-};
-
-struct device_state {
-    struct slot comms, sensor_off;
-};
-
-struct vsd_alarm {
-    size_t n_beds, n_devices;
-    struct vsd_alarm_config *cfgs; /* one per bed */
-    struct vital_state *vitals;    /* n_beds x VSD_VITAL_COUNT */
-    struct device_state *devices;  /* n_devices */
-    vsd_alarm_id_fn id_fn;
-    void *id_ctx;
-    uint64_t seq;
-};
-
-/* What a raise needs beyond the slot. */
-struct raise_info {
-    enum vsd_alert_code code;
-    enum vsd_priority priority;
-    size_t bed;
-    enum vsd_vital vital;
-    double limit;
-};
-
-/* Where events go. */
-struct sink {
-    vsd_alarm_emit_fn emit;
-    void *ctx;
-    struct vsd_alarm_now now;
-};
 
 static void emit_event(const struct sink *k, enum vsd_alarm_event_type type,
                        const struct vsd_alert *alert, double value)
@@ -128,8 +42,8 @@ static void emit_event(const struct sink *k, enum vsd_alarm_event_type type,
     struct vsd_alarm_event ev = {
         .type = type, .alert = alert, .value = value, .wall_ms = k->now.wall_ms};
 
-    if (k->emit)
-        k->emit(k->ctx, &ev);
+    if (k->out.emit)
+        k->out.emit(k->out.ctx, &ev);
 }
 
 static void make_id(struct vsd_alarm *a, char out[33])
@@ -142,9 +56,8 @@ static void make_id(struct vsd_alarm *a, char out[33])
     snprintf(out, 33, "%032llx", (unsigned long long)a->seq);
 }
 
-/* Raise S with its pending value and device. */
-static void slot_raise(struct vsd_alarm *a, struct slot *s, const struct raise_info *ri,
-                       const struct sink *k)
+void vsd_alarm_slot_raise(struct vsd_alarm *a, struct slot *s, const struct raise_info *ri,
+                          const struct sink *k)
 {
     struct vsd_alert *al = &s->alert;
 
@@ -157,20 +70,51 @@ static void slot_raise(struct vsd_alarm *a, struct slot *s, const struct raise_i
     al->value = s->value;
     al->limit = ri->limit;
     al->raised_wall_ms = k->now.wall_ms;
+    al->raised_mono_ms = k->now.mono_ms;
+    al->condition = true;
     s->seq = ++a->seq;
     make_id(a, al->id);
     s->state = COND_ACTIVE;
     emit_event(k, VSD_ALARM_RAISED, al, al->value);
 }
 
-static void slot_clear(struct slot *s, double value, const struct sink *k)
+static bool latches(const struct vsd_alarm *a, const struct vsd_alert *al)
 {
-    s->state = COND_IDLE;
-    emit_event(k, VSD_ALARM_CLEARED, &s->alert, value);
+    return !al->acked && al->priority >= vsd_alarm_cfg(a, al->bed)->latch_priority;
 }
 
-/* Start or continue a pending condition; true when its delay has run out. */
-static bool slot_pend(struct slot *s, int64_t mono_ms, double value, size_t device, int64_t delay)
+/* A free latched slot of the alert's bed, NULL when all are taken. */
+static struct slot *free_latched(const struct vsd_alarm *a, size_t bed)
+{
+    struct bed_state *bs = vsd_alarm_bed(a, bed);
+
+    for (size_t i = 0; i < LATCHED_MAX; i++)
+        if (bs->latched[i].state == COND_IDLE)
+            return &bs->latched[i];
+    return NULL;
+}
+
+void vsd_alarm_slot_end(struct vsd_alarm *a, struct slot *s, double value, const struct sink *k)
+{
+    struct slot *keep;
+
+    if (!latches(a, &s->alert)) {
+        s->state = COND_IDLE;
+        emit_event(k, VSD_ALARM_CLEARED, &s->alert, value);
+        return;
+    }
+    s->alert.condition = false;
+    keep = free_latched(a, s->alert.bed);
+    if (keep) {
+        *keep = *s;
+        s->state = COND_IDLE;
+        s = keep;
+    }
+    emit_event(k, VSD_ALARM_LATCHED, &s->alert, value);
+}
+
+bool vsd_alarm_slot_pend(struct slot *s, int64_t mono_ms, double value, size_t device,
+                         int64_t delay)
 {
     if (s->state == COND_IDLE) {
         s->state = COND_PENDING;
@@ -181,263 +125,152 @@ static bool slot_pend(struct slot *s, int64_t mono_ms, double value, size_t devi
     return mono_ms - s->t0 >= delay;
 }
 
-static void slot_cancel(struct slot *s)
+void vsd_alarm_slot_cancel(struct slot *s)
 {
     if (s->state == COND_PENDING)
         s->state = COND_IDLE;
 }
 
-static bool slot_due(const struct slot *s, int64_t mono_ms, int64_t delay)
+bool vsd_alarm_slot_due(const struct slot *s, int64_t mono_ms, int64_t delay)
 {
     return s->state == COND_PENDING && mono_ms - s->t0 >= delay;
 }
 
-static struct vital_state *vital_at(const struct vsd_alarm *a, size_t bed, enum vsd_vital v)
+bool vsd_alarm_slot_holding(const struct slot *s)
+{
+    return s->state == COND_ACTIVE && s->alert.condition;
+}
+
+struct vital_state *vsd_alarm_vital(const struct vsd_alarm *a, size_t bed, enum vsd_vital v)
 {
     return &a->vitals[bed * VSD_VITAL_COUNT + (size_t)v];
 }
 
-static double hysteresis(const struct vsd_limit *lim)
+struct bed_state *vsd_alarm_bed(const struct vsd_alarm *a, size_t bed)
 {
-    return lim->hysteresis > 0 ? lim->hysteresis : 0;
+    return &a->beds[bed == VSD_ALARM_DAEMON ? a->n_beds : bed];
 }
 
-static struct raise_info phys_info(const struct vsd_limit *lim, size_t bed, enum vsd_vital v,
-                                   bool high)
+const struct vsd_alarm_config *vsd_alarm_cfg(const struct vsd_alarm *a, size_t bed)
 {
-    struct raise_info ri = {
-        .code = high ? VSD_ALERT_HIGH : VSD_ALERT_LOW,
-        .priority = high ? lim->high_priority : lim->low_priority,
-        .bed = bed,
-        .vital = v,
-        .limit = high ? lim->high : lim->low,
-    };
-    return ri;
+    return &a->cfgs[bed == VSD_ALARM_DAEMON || bed >= a->n_beds ? a->n_beds : bed];
 }
 
-/* One side (low or high) of a physiological condition for a usable value. */
-static void phys_side(struct vsd_alarm *a, struct slot *s, const struct raise_info *ri,
-                      const struct vsd_limit *lim, size_t device, double value,
-                      const struct sink *k)
+static void each_vital_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *ctx)
 {
-    bool high = ri->code == VSD_ALERT_HIGH;
-    bool satisfied = high ? value > ri->limit : value < ri->limit;
-    double h = hysteresis(lim);
+    for (size_t i = 0; i < a->n_beds * VSD_VITAL_COUNT; i++) {
+        struct vital_state *vs = &a->vitals[i];
 
-    if (s->state == COND_ACTIVE) {
-        bool clears = high ? value <= ri->limit - h : value >= ri->limit + h;
-        if (clears)
-            slot_clear(s, value, k);
+        for (size_t b = 0; b < VSD_BANDS_MAX; b++)
+            fn(&vs->bands[b], ctx);
+        fn(&vs->rise, ctx);
+        fn(&vs->fall, ctx);
+        fn(&vs->invalid, ctx);
+    }
+}
+
+void vsd_alarm_each_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *ctx)
+{
+    each_vital_slot(a, fn, ctx);
+    for (size_t d = 0; d < a->n_devices; d++) {
+        fn(&a->devices[d].comms, ctx);
+        fn(&a->devices[d].degraded, ctx);
+        fn(&a->devices[d].sensor_off, ctx);
+    }
+    for (size_t b = 0; b <= a->n_beds; b++) {
+        struct bed_state *bs = &a->beds[b];
+
+        fn(&bs->nibp_overdue, ctx);
+        for (size_t i = 0; i < LATCHED_MAX; i++)
+            fn(&bs->latched[i], ctx);
+        for (size_t c = 0; b == a->n_beds && c < VSD_ALERT_CODE_COUNT; c++)
+            fn(&bs->daemon[c], ctx);
+    }
+}
+
+struct escalate_ctx {
+    struct vsd_alarm *a;
+    const struct sink *k;
+};
+
+static void escalate_slot(struct slot *s, void *ctx)
+{
+    struct escalate_ctx *e = ctx;
+    struct vsd_alert *al = &s->alert;
+    const struct vsd_alarm_config *cfg;
+    int64_t after;
+
+    if (s->state != COND_ACTIVE || al->acked || al->escalation >= VSD_ESCALATION_STEPS)
         return;
-    }
-    if (!satisfied) {
-        slot_cancel(s);
-        return;
-    }
-    if (slot_pend(s, k->now.mono_ms, value, device, lim->delay_ms))
-        slot_raise(a, s, ri, k);
-}
-
-static void phys_reading(struct vsd_alarm *a, size_t bed, size_t device,
-                         const struct vsd_reading *r, bool usable, const struct sink *k)
-{
-    const struct vsd_limit *lim = &a->cfgs[bed].limits[r->vital];
-    struct vital_state *vs = vital_at(a, bed, r->vital);
-    struct raise_info ri;
-
-    if (!usable) {
-        slot_cancel(&vs->low);
-        slot_cancel(&vs->high);
-        return;
-    }
-    if (lim->has_low) {
-        ri = phys_info(lim, bed, r->vital, false);
-        phys_side(a, &vs->low, &ri, lim, device, r->value, k);
-    }
-    if (lim->has_high) {
-        ri = phys_info(lim, bed, r->vital, true);
-        phys_side(a, &vs->high, &ri, lim, device, r->value, k);
+    cfg = vsd_alarm_cfg(e->a, al->bed);
+    while (al->escalation < VSD_ESCALATION_STEPS && al->priority >= cfg->escalate_priority) {
+        after = cfg->escalate_ms[al->escalation];
+        if (after <= 0 || e->k->now.mono_ms - al->raised_mono_ms < after)
+            return;
+        al->escalation++; /* a late tick takes every step that is due, in order */
+        emit_event(e->k, VSD_ALARM_ESCALATED, al, al->value);
     }
 }
 
-static struct raise_info invalid_info(const struct vsd_alarm_config *cfg, size_t bed,
-                                      enum vsd_vital v)
+void vsd_alarm_tick(struct vsd_alarm *a, struct vsd_alarm_now now, struct vsd_alarm_out out)
 {
-    struct raise_info ri = {.code = VSD_ALERT_INVALID,
-                            .priority = cfg->invalid_priority,
-                            .bed = bed,
-                            .vital = v,
-                            .limit = NAN};
-    return ri;
-}
-
-static void invalid_reading(struct vsd_alarm *a, size_t bed, size_t device,
-                            const struct vsd_reading *r, bool usable, const struct sink *k)
-{
-    const struct vsd_alarm_config *cfg = &a->cfgs[bed];
-    struct slot *s = &vital_at(a, bed, r->vital)->invalid;
-    bool invalid = !(r->flags & VSD_Q_SENSOR_OFF) &&
-                   ((r->flags & (VSD_Q_INVALID | VSD_Q_IMPLAUSIBLE | VSD_Q_SEARCHING)) ||
-                    isnan(r->value));
-    struct raise_info ri;
-
-    if (s->state == COND_ACTIVE) {
-        if (usable)
-            slot_clear(s, r->value, k);
-        return;
-    }
-    if (!invalid) {
-        slot_cancel(s);
-        return;
-    }
-    if (slot_pend(s, k->now.mono_ms, r->value, device, cfg->invalid_delay_ms)) {
-        ri = invalid_info(cfg, bed, r->vital);
-        slot_raise(a, s, &ri, k);
-    }
-}
-
-static struct raise_info sensor_off_info(const struct vsd_alarm_config *cfg, const struct slot *s)
-{
-    struct raise_info ri = {.code = VSD_ALERT_SENSOR_OFF,
-                            .priority = cfg->sensor_off_priority,
-                            .bed = s->bed,
-                            .vital = s->vital,
-                            .limit = NAN};
-    return ri;
-}
-
-static void sensor_off_reading(struct vsd_alarm *a, size_t bed, size_t device,
-                               const struct vsd_reading *r, const struct sink *k)
-{
-    struct slot *s = &a->devices[device].sensor_off;
-    struct raise_info ri;
-
-    if (!(r->flags & VSD_Q_SENSOR_OFF)) {
-        if (s->state == COND_ACTIVE && s->alert.vital == r->vital)
-            slot_clear(s, r->value, k);
-        else if (s->state == COND_PENDING && s->vital == r->vital)
-            slot_cancel(s);
-        return;
-    }
-    if (s->state == COND_ACTIVE)
-        return;
-    if (s->state == COND_IDLE) {
-        s->vital = r->vital;
-        s->bed = bed;
-    }
-    if (slot_pend(s, k->now.mono_ms, NAN, device, a->cfgs[s->bed].sensor_off_delay_ms)) {
-        ri = sensor_off_info(&a->cfgs[s->bed], s);
-        slot_raise(a, s, &ri, k);
-    }
-}
-
-void vsd_alarm_reading(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed, size_t device,
-                       const struct vsd_reading *r, vsd_alarm_emit_fn emit, void *ctx)
-{
-    struct sink k = {.emit = emit, .ctx = ctx, .now = now};
-    bool usable;
-
-    if (!a || !r || bed >= a->n_beds || device >= a->n_devices ||
-        (unsigned)r->vital >= VSD_VITAL_COUNT)
-        return;
-    usable = !(r->flags & VSD_Q_UNUSABLE) && !isnan(r->value);
-    sensor_off_reading(a, bed, device, r, &k);
-    invalid_reading(a, bed, device, r, usable, &k);
-    phys_reading(a, bed, device, r, usable, &k);
-}
-
-/* Cancel what DEVICE has pending: its sensor-off timer and, at BED, the
- * invalid and physiological conditions it last fed. */
-static void cancel_device(struct vsd_alarm *a, size_t bed, size_t device)
-{
-    slot_cancel(&a->devices[device].sensor_off);
-    for (int v = 0; v < VSD_VITAL_COUNT; v++) {
-        struct vital_state *vs = vital_at(a, bed, (enum vsd_vital)v);
-        struct slot *slots[] = {&vs->low, &vs->high, &vs->invalid};
-
-        for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-            if (slots[i]->state == COND_PENDING && slots[i]->device == device)
-                slot_cancel(slots[i]);
-    }
-}
-
-void vsd_alarm_device(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed, size_t device,
-                      bool up, vsd_alarm_emit_fn emit, void *ctx)
-{
-    struct sink k = {.emit = emit, .ctx = ctx, .now = now};
-    struct slot *s;
-    struct raise_info ri;
-
-    if (!a || bed >= a->n_beds || device >= a->n_devices)
-        return;
-    s = &a->devices[device].comms;
-    if (up) {
-        if (s->state == COND_ACTIVE)
-            slot_clear(s, NAN, &k);
-        return;
-    }
-    cancel_device(a, bed, device);
-    if (s->state == COND_ACTIVE)
-        return;
-    ri = (struct raise_info){.code = VSD_ALERT_COMMS_LOSS,
-                             .priority = a->cfgs[bed].comms_loss_priority,
-                             .bed = bed,
-                             .vital = VSD_VITAL_COUNT,
-                             .limit = NAN};
-    s->value = NAN;
-    s->device = device;
-    s->bed = bed;
-    slot_raise(a, s, &ri, &k);
-}
-
-static void tick_bed(struct vsd_alarm *a, size_t bed, const struct sink *k)
-{
-    const struct vsd_alarm_config *cfg = &a->cfgs[bed];
-    int64_t t = k->now.mono_ms;
-
-    for (int i = 0; i < VSD_VITAL_COUNT; i++) {
-        enum vsd_vital v = (enum vsd_vital)i;
-        const struct vsd_limit *lim = &cfg->limits[v];
-        struct vital_state *vs = vital_at(a, bed, v);
-        struct raise_info ri;
-
-        if (lim->has_low && slot_due(&vs->low, t, lim->delay_ms)) {
-            ri = phys_info(lim, bed, v, false);
-            slot_raise(a, &vs->low, &ri, k);
-        }
-        if (lim->has_high && slot_due(&vs->high, t, lim->delay_ms)) {
-            ri = phys_info(lim, bed, v, true);
-            slot_raise(a, &vs->high, &ri, k);
-        }
-        if (slot_due(&vs->invalid, t, cfg->invalid_delay_ms)) {
-            ri = invalid_info(cfg, bed, v);
-            slot_raise(a, &vs->invalid, &ri, k);
-        }
-    }
-}
-
-void vsd_alarm_tick(struct vsd_alarm *a, struct vsd_alarm_now now, vsd_alarm_emit_fn emit,
-                    void *ctx)
-{
-    struct sink k = {.emit = emit, .ctx = ctx, .now = now};
+    struct sink k = {.out = out, .now = now};
+    struct escalate_ctx e = {a, &k};
 
     if (!a)
         return;
-    for (size_t b = 0; b < a->n_beds; b++)
-        tick_bed(a, b, &k);
-    for (size_t d = 0; d < a->n_devices; d++) {
-        struct slot *s = &a->devices[d].sensor_off;
-        const struct vsd_alarm_config *cfg;
-        struct raise_info ri;
+    vsd_alarm_tick_conditions(a, &k);
+    vsd_alarm_each_slot(a, escalate_slot, &e);
+}
 
-        if (s->state != COND_PENDING)
-            continue;
-        cfg = &a->cfgs[s->bed];
-        if (slot_due(s, now.mono_ms, cfg->sensor_off_delay_ms)) {
-            ri = sensor_off_info(cfg, s);
-            slot_raise(a, s, &ri, &k);
-        }
+struct find_ctx {
+    const char *id;
+    struct slot *found;
+};
+
+static void find_slot(struct slot *s, void *ctx)
+{
+    struct find_ctx *f = ctx;
+
+    if (!f->found && s->state == COND_ACTIVE && strcmp(s->alert.id, f->id) == 0)
+        f->found = s;
+}
+
+static struct slot *find(const struct vsd_alarm *a, const char *id)
+{
+    struct find_ctx f = {id, NULL};
+
+    if (a && id)
+        vsd_alarm_each_slot(a, find_slot, &f);
+    return f.found;
+}
+
+const struct vsd_alert *vsd_alarm_find(const struct vsd_alarm *a, const char *id)
+{
+    struct slot *s = find(a, id);
+
+    return s ? &s->alert : NULL;
+}
+
+int vsd_alarm_ack(struct vsd_alarm *a, struct vsd_alarm_now now, const char *id, const char *by,
+                  struct vsd_alarm_out out)
+{
+    struct sink k = {.out = out, .now = now};
+    struct slot *s = find(a, id);
+
+    if (!s)
+        return -ENOENT;
+    if (s->alert.acked)
+        return -EALREADY;
+    s->alert.acked = true;
+    snprintf(s->alert.acked_by, sizeof(s->alert.acked_by), "%s", by ? by : "");
+    s->alert.acked_wall_ms = now.wall_ms;
+    emit_event(&k, VSD_ALARM_ACKNOWLEDGED, &s->alert, s->alert.value);
+    if (!s->alert.condition) {
+        s->state = COND_IDLE;
+        emit_event(&k, VSD_ALARM_CLEARED, &s->alert, NAN);
     }
+    return 0;
 }
 
 /* True when X goes before Y in vsd_alarm_active(). */
@@ -450,46 +283,72 @@ static bool active_before(const struct slot *x, const struct slot *y)
     return x->seq < y->seq;
 }
 
-/* Insert S into the sorted OUT (N entries, room for MAX), dropping the last. */
-static void active_insert(const struct slot *s, const struct vsd_alert **out, size_t n, size_t max)
-{
-    size_t i = n < max ? n : max;
+struct active_ctx {
+    size_t bed;
+    const struct vsd_alert **out;
+    size_t n, max;
+};
 
-    while (i > 0 && active_before(s, (const struct slot *)out[i - 1])) {
-        if (i < max)
-            out[i] = out[i - 1];
+/* Insert active slots of the bed into the sorted list, dropping what does not fit. */
+static void active_slot(struct slot *s, void *ctx)
+{
+    struct active_ctx *c = ctx;
+    size_t i;
+
+    if (s->state != COND_ACTIVE || s->alert.bed != c->bed)
+        return;
+    i = c->n < c->max ? c->n : c->max;
+    while (i > 0 && active_before(s, (const struct slot *)c->out[i - 1])) {
+        if (i < c->max)
+            c->out[i] = c->out[i - 1];
         i--;
     }
-    if (i < max)
-        out[i] = &s->alert;
+    if (i < c->max)
+        c->out[i] = &s->alert;
+    c->n++;
 }
 
 size_t vsd_alarm_active(const struct vsd_alarm *a, size_t bed, const struct vsd_alert **out,
                         size_t max)
 {
-    size_t n = 0;
+    struct active_ctx c = {bed, out, 0, out ? max : 0};
 
-    if (!a || bed >= a->n_beds)
+    if (!a || (bed >= a->n_beds && bed != VSD_ALARM_DAEMON))
         return 0;
-    if (!out)
-        max = 0;
-    for (int v = 0; v < VSD_VITAL_COUNT; v++) {
-        const struct vital_state *vs = vital_at(a, bed, (enum vsd_vital)v);
-        const struct slot *slots[] = {&vs->low, &vs->high, &vs->invalid};
+    vsd_alarm_each_slot(a, active_slot, &c);
+    return c.n;
+}
 
-        for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-            if (slots[i]->state == COND_ACTIVE)
-                active_insert(slots[i], out, n++, max);
-    }
-    for (size_t d = 0; d < a->n_devices; d++) {
-        const struct device_state *ds = &a->devices[d];
-        const struct slot *slots[] = {&ds->comms, &ds->sensor_off};
+int vsd_alarm_set_limit(struct vsd_alarm *a, size_t bed, enum vsd_vital vital,
+                        const struct vsd_limit *lim)
+{
+    struct vital_state *vs;
 
-        for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-            if (slots[i]->state == COND_ACTIVE && slots[i]->alert.bed == bed)
-                active_insert(slots[i], out, n++, max);
+    if (!a || !lim || bed >= a->n_beds || (unsigned)vital >= VSD_VITAL_COUNT ||
+        lim->n_bands > VSD_BANDS_MAX)
+        return -EINVAL;
+    a->cfgs[bed].limits[vital] = *lim;
+    vs = vsd_alarm_vital(a, bed, vital);
+    for (size_t i = 0; i < VSD_BANDS_MAX; i++) {
+        struct slot *keep = vs->bands[i].state == COND_ACTIVE ? free_latched(a, bed) : NULL;
+
+        vsd_alarm_slot_cancel(&vs->bands[i]);
+        if (keep) { /* the alert lives on apart; the slot serves the new band */
+            *keep = vs->bands[i];
+            vs->bands[i].state = COND_IDLE;
+        }
     }
-    return n;
+    vsd_alarm_slot_cancel(&vs->rise);
+    vsd_alarm_slot_cancel(&vs->fall);
+    return 0;
+}
+
+const struct vsd_limit *vsd_alarm_limit(const struct vsd_alarm *a, size_t bed,
+                                        enum vsd_vital vital)
+{
+    if (!a || bed >= a->n_beds || (unsigned)vital >= VSD_VITAL_COUNT)
+        return NULL;
+    return &a->cfgs[bed].limits[vital];
 }
 
 struct vsd_alarm *vsd_alarm_new(const struct vsd_alarm_config *bed_cfgs, size_t n_beds,
@@ -497,7 +356,7 @@ struct vsd_alarm *vsd_alarm_new(const struct vsd_alarm_config *bed_cfgs, size_t 
 {
     struct vsd_alarm *a = NULL;
 
-    if (n_beds > 0 && !bed_cfgs) {
+    if (n_beds == 0 || !bed_cfgs) {
         errno = EINVAL;
         return NULL;
     }
@@ -508,14 +367,15 @@ struct vsd_alarm *vsd_alarm_new(const struct vsd_alarm_config *bed_cfgs, size_t 
     a->n_devices = n_devices;
     a->id_fn = id_fn;
     a->id_ctx = id_ctx;
-    /* calloc checks the products for overflow; +1 keeps zero counts allocating. */
+    /* calloc checks the products for overflow; +1: the daemon's entry. */
     a->cfgs = calloc(n_beds + 1, sizeof(*a->cfgs));
-    a->vitals = calloc(n_beds + 1, sizeof(*a->vitals) * VSD_VITAL_COUNT);
+    a->vitals = calloc(n_beds, sizeof(*a->vitals) * VSD_VITAL_COUNT);
     a->devices = calloc(n_devices + 1, sizeof(*a->devices));
-    if (!a->cfgs || !a->vitals || !a->devices)
+    a->beds = calloc(n_beds + 1, sizeof(*a->beds));
+    if (!a->cfgs || !a->vitals || !a->devices || !a->beds)
         goto fail;
-    if (n_beds > 0)
-        memcpy(a->cfgs, bed_cfgs, n_beds * sizeof(*a->cfgs));
+    memcpy(a->cfgs, bed_cfgs, n_beds * sizeof(*a->cfgs));
+    a->cfgs[n_beds] = bed_cfgs[0];
     return a;
 
 fail:
@@ -531,6 +391,7 @@ void vsd_alarm_free(struct vsd_alarm *a)
     free(a->cfgs);
     free(a->vitals);
     free(a->devices);
+    free(a->beds);
     free(a);
 }
 
@@ -559,9 +420,16 @@ const char *vsd_alert_code_name(enum vsd_alert_code c)
     static const char *const names[VSD_ALERT_CODE_COUNT] = {
         [VSD_ALERT_LOW] = "low",
         [VSD_ALERT_HIGH] = "high",
+        [VSD_ALERT_RISE] = "rise",
+        [VSD_ALERT_FALL] = "fall",
         [VSD_ALERT_COMMS_LOSS] = "comms_loss",
+        [VSD_ALERT_COMMS_DEGRADED] = "comms_degraded",
         [VSD_ALERT_SENSOR_OFF] = "sensor_off",
         [VSD_ALERT_INVALID] = "invalid",
+        [VSD_ALERT_NIBP_OVERDUE] = "nibp_overdue",
+        [VSD_ALERT_STORAGE] = "storage_failing",
+        [VSD_ALERT_QUEUE_OVERFLOW] = "queue_overflow",
+        [VSD_ALERT_ALERT_PATH] = "alert_path_down",
     };
 
     if ((unsigned)c >= VSD_ALERT_CODE_COUNT)
@@ -571,5 +439,18 @@ const char *vsd_alert_code_name(enum vsd_alert_code c)
 
 bool vsd_alert_code_technical(enum vsd_alert_code c)
 {
-    return c == VSD_ALERT_COMMS_LOSS || c == VSD_ALERT_SENSOR_OFF || c == VSD_ALERT_INVALID;
+    return c >= VSD_ALERT_COMMS_LOSS && c < VSD_ALERT_CODE_COUNT;
+}
+
+const char *vsd_alarm_event_name(enum vsd_alarm_event_type t)
+{
+    static const char *const names[] = {
+        [VSD_ALARM_RAISED] = "raised",   [VSD_ALARM_ACKNOWLEDGED] = "acknowledged",
+        [VSD_ALARM_ESCALATED] = "escalated", [VSD_ALARM_LATCHED] = "latched",
+        [VSD_ALARM_CLEARED] = "cleared",
+    };
+
+    if ((unsigned)t > VSD_ALARM_CLEARED)
+        return "unknown";
+    return names[t];
 }

@@ -15,6 +15,11 @@
 
 #define REOPEN_MIN_MS 1000 /* broken links are reopened at most once per max(poll, this) */
 #define PUSH_RETRY_MS 100  /* how often a thread waiting for queue room checks for stop */
+#define DOWN_AFTER 2       /* polls in a row without any answer before "down" */
+#define GARBLED_DOWN_AFTER 5 /* polls in a row without a usable answer before "down" */
+#define DEGRADED_AFTER 3   /* polls in a row with garbled frames before "degraded" */
+#define HEALTHY_AFTER 10   /* clean polls in a row before "degraded" ends */
+#define SHARED_DOWN_FACTOR 4 /* a down unit on a shared bus is polled every 4 periods */
 
 enum health { HEALTH_UNKNOWN, HEALTH_UP, HEALTH_DOWN };
 
@@ -26,6 +31,12 @@ struct slot {
     int64_t last_open; /* last open() attempt (or the close of a broken link) */
     bool tried_open;
     enum health health;
+    unsigned failures; /* polls in a row without a usable answer */
+    unsigned silent;   /* polls in a row without any answer */
+    unsigned garbled;  /* polls in a row with garbled frames */
+    unsigned clean;    /* polls in a row without garbled frames */
+    bool degraded;
+    bool shared;       /* on a bus with other devices */
     uint64_t missed; /* polls skipped because the thread was more than a period late */
 };
 
@@ -89,11 +100,25 @@ static void push_state(struct vsd_buses *b, const struct vsd_event *ev)
     while (r == -ETIMEDOUT && !stopping(b));
 }
 
+static void push_device_state(struct vsd_buses *b, const struct slot *s, int err)
+{
+    struct vsd_event ev = {.type = VSD_EV_DEVICE_STATE};
+
+    ev.u.state = (struct vsd_device_state){
+        .device = s->dev.index,
+        .up = s->health == HEALTH_UP,
+        .degraded = s->degraded,
+        .err = s->health == HEALTH_UP ? 0 : err,
+        .mono_ms = vsd_clock_mono_ms(b->clock),
+        .wall_ms = vsd_clock_wall_ms(b->clock),
+    };
+    push_state(b, &ev);
+}
+
 /* Record the device's health; report and log only changes. ERR is 0 when up. */
 static void set_health(struct vsd_buses *b, struct slot *s, bool up, int err)
 {
     enum health was = s->health;
-    struct vsd_event ev = {.type = VSD_EV_DEVICE_STATE};
 
     if (was == (up ? HEALTH_UP : HEALTH_DOWN))
         return;
@@ -105,14 +130,7 @@ static void set_health(struct vsd_buses *b, struct slot *s, bool up, int err)
         vsd_log(LOG_NOTICE, "device '%s': answering again", vsd_device_name(&s->dev));
     else
         vsd_log(LOG_INFO, "device '%s' (%s): answering", vsd_device_name(&s->dev), s->drv->name);
-    ev.u.state = (struct vsd_device_state){
-        .device = s->dev.index,
-        .up = up,
-        .err = up ? 0 : err,
-        .mono_ms = vsd_clock_mono_ms(b->clock),
-        .wall_ms = vsd_clock_wall_ms(b->clock),
-    };
-    push_state(b, &ev);
+    push_device_state(b, s, err);
 }
 
 static void close_device(struct slot *s)
@@ -121,6 +139,50 @@ static void close_device(struct slot *s)
         return;
     s->drv->close(&s->dev);
     s->dev.open = false;
+}
+
+static bool garbled_answer(int err)
+{
+    return err == -EBADMSG || err == -EPROTO;
+}
+
+/* Count garbled exchanges (a failed poll with a garbled answer, or bad frames inside a good
+ * one): DEGRADED_AFTER in a row make the link degraded, HEALTHY_AFTER clean ones end it. */
+static void track_garbled(struct vsd_buses *b, struct slot *s, bool garbled)
+{
+    bool was = s->degraded;
+
+    s->garbled = garbled ? s->garbled + 1 : 0;
+    s->clean = garbled ? 0 : s->clean + 1;
+    if (!s->degraded && s->garbled >= DEGRADED_AFTER)
+        s->degraded = true;
+    else if (s->degraded && s->clean >= HEALTHY_AFTER)
+        s->degraded = false;
+    if (was == s->degraded || s->health == HEALTH_UNKNOWN) /* unknown: told with the health */
+        return;
+    vsd_log(s->degraded ? LOG_WARNING : LOG_NOTICE, "device '%s': %s", vsd_device_name(&s->dev),
+            s->degraded ? "communication degraded (garbled frames persist)"
+                        : "communication clean again");
+    push_device_state(b, s, 0);
+}
+
+/* A failed exchange: a broken link is down at once; no answer DOWN_AFTER times in a row, or
+ * only garbled ones GARBLED_DOWN_AFTER times (an isolated exception or bad frame is not). */
+static void poll_failed(struct vsd_buses *b, struct slot *s, int err)
+{
+    bool garbled = garbled_answer(err);
+
+    track_garbled(b, s, garbled);
+    if (broken_link(err)) {
+        set_health(b, s, false, err);
+        close_device(s);
+        s->last_open = real_ms();
+        return;
+    }
+    s->failures++;
+    s->silent = garbled ? 0 : s->silent + 1;
+    if (s->silent >= DOWN_AFTER || s->failures >= GARBLED_DOWN_AFTER || s->health != HEALTH_UP)
+        set_health(b, s, false, err);
 }
 
 /* Open the link if it is closed and an attempt is allowed. Returns 0 when open,
@@ -154,15 +216,15 @@ static void poll_device(struct vsd_buses *b, struct slot *s, int64_t now)
 
     if (r < 0)
         return;
+    s->dev.bad_frames = 0;
     r = s->drv->poll(&s->dev, &sink);
     if (r < 0) {
-        set_health(b, s, false, r);
-        if (broken_link(r)) {
-            close_device(s);
-            s->last_open = real_ms();
-        }
+        poll_failed(b, s, r);
         return;
     }
+    s->failures = 0;
+    s->silent = 0;
+    track_garbled(b, s, s->dev.bad_frames > 0);
     set_health(b, s, true, 0);
     res->device = s->dev.index;
     res->mono_ms = vsd_clock_mono_ms(b->clock);
@@ -171,11 +233,20 @@ static void poll_device(struct vsd_buses *b, struct slot *s, int64_t now)
     vsd_queue_push(b->queue, &ev); /* full: dropped and counted by the queue */
 }
 
+/* The period now: a down unit sharing its bus is polled SHARED_DOWN_FACTOR times less often,
+ * so that it costs the units that answer at most one timeout per few cycles. */
+static int64_t period(const struct slot *s)
+{
+    int64_t poll = vsd_device_poll_ms(&s->dev);
+
+    return s->shared && s->health == HEALTH_DOWN ? poll * SHARED_DOWN_FACTOR : poll;
+}
+
 /* The next due time after a poll at S->due: a fixed cadence, skipping whole
  * periods when more than one period late. A closed link waits for its reopen. */
 static void reschedule(struct slot *s, int64_t now)
 {
-    int64_t poll = vsd_device_poll_ms(&s->dev);
+    int64_t poll = period(s);
     int64_t next = s->due + poll;
 
     if (now - next > poll) {
@@ -254,6 +325,8 @@ static int assign(struct vsd_buses *b, size_t i)
         return -ENOMEM;
     bus->slots = grown;
     bus->slots[bus->n++] = s;
+    for (size_t k = 0; bus->n > 1 && k < bus->n; k++)
+        bus->slots[k]->shared = true;
     return 0;
 }
 

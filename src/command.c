@@ -9,6 +9,7 @@
 #include <vitalsd/log.h>
 
 #include "command.h"
+#include "command_int.h"
 #include "core.h"
 #include "vitals.h"
 
@@ -90,8 +91,7 @@ int vsd_actor_check(const char *name, char *err, size_t errlen)
     return 0;
 }
 
-static cJSON *reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static cJSON *reply_error(const char *fmt, ...)
+cJSON *vsd_cmd_error(const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -105,28 +105,34 @@ static cJSON *reply_error(const char *fmt, ...)
     return r;
 }
 
-static cJSON *reply_ok(void)
+cJSON *vsd_cmd_ok(void)
 {
     cJSON *r = cJSON_CreateObject();
     cJSON_AddBoolToObject(r, "ok", true);
     return r;
 }
 
-static const char *str_arg(const struct vsd_command *cmd, const char *key)
+const char *vsd_cmd_str(const struct vsd_command *cmd, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(cmd->request, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Every state-changing command is audited, accepted or refused, with its actor. */
+/* Every state-changing command is audited, accepted or refused, with its actor. A handler
+ * adds what only it knows (previous values...) to the reply's "_audit" object, which moves
+ * into the audit row and never reaches the client. */
 static void audit(struct vsd_core *core, struct vsd_command *cmd, const char *action,
-                  const char *actor, const cJSON *reply)
+                  const char *actor, cJSON *reply)
 {
-    cJSON *detail = cJSON_CreateObject();
+    cJSON *detail = cJSON_DetachItemFromObjectCaseSensitive(reply, "_audit");
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(reply, "error");
-    const char *bed = str_arg(cmd, "bed"), *session = str_arg(cmd, "session");
+    const char *bed = vsd_cmd_str(cmd, "bed"), *session = vsd_cmd_str(cmd, "session");
     char *text;
 
+    if (!cJSON_IsObject(detail)) {
+        cJSON_Delete(detail);
+        detail = cJSON_CreateObject();
+    }
     if (bed)
         cJSON_AddStringToObject(detail, "bed", bed);
     if (session)
@@ -148,61 +154,62 @@ static int find_bed(struct vsd_core *core, const char *bed, cJSON **reply)
     int b = bed ? vsd_config_bed_index(core->cfg, bed) : -ENOENT;
 
     if (b < 0)
-        *reply = bed ? reply_error("no bed '%s' is configured", bed)
-                     : reply_error("--bed is required");
+        *reply = bed ? vsd_cmd_error("no bed '%s' is configured", bed)
+                     : vsd_cmd_error("--bed is required");
     return b;
 }
 
 static cJSON *session_start(struct vsd_core *core, struct vsd_command *cmd)
 {
-    const char *bed = str_arg(cmd, "bed"), *session = str_arg(cmd, "session");
-    const char *by = str_arg(cmd, "by");
+    const char *bed = vsd_cmd_str(cmd, "bed"), *session = vsd_cmd_str(cmd, "session");
+    const char *by = vsd_cmd_str(cmd, "by");
     cJSON *reply = NULL;
     char err[256];
     int b;
 
     if (vsd_actor_check(by, err, sizeof(err)) < 0)
-        return reply_error("%s", err);
+        return vsd_cmd_error("%s", err);
     if ((b = find_bed(core, bed, &reply)) < 0)
         return reply;
     if (vsd_session_id_check(session, err, sizeof(err)) < 0)
-        return reply_error("%s", err);
+        return vsd_cmd_error("%s", err);
     if (*core->beds[b].session_id)
-        return reply_error("bed '%s' already has session '%s' open: end it first", bed,
+        return vsd_cmd_error("bed '%s' already has session '%s' open: end it first", bed,
                            core->beds[b].session_id);
     for (size_t i = 0; i < core->cfg->n_beds; i++)
         if (strcmp(core->beds[i].session_id, session) == 0)
-            return reply_error("session '%s' is already open at bed '%s'", session,
+            return vsd_cmd_error("session '%s' is already open at bed '%s'", session,
                                core->cfg->beds[i].name);
     int64_t now = vsd_clock_wall_ms(core->clock);
     vsd_store_session_start(core->store, session, bed, now, by);
     vsd_core_open_session(core, (size_t)b, session, now);
     vsd_log(LOG_NOTICE, "bed '%s': session '%s' started by %s", bed, session, by);
-    return reply_ok();
+    return vsd_cmd_ok();
 }
 
 static cJSON *session_end(struct vsd_core *core, struct vsd_command *cmd)
 {
-    const char *bed = str_arg(cmd, "bed"), *session = str_arg(cmd, "session");
-    const char *by = str_arg(cmd, "by");
+    const char *bed = vsd_cmd_str(cmd, "bed"), *session = vsd_cmd_str(cmd, "session");
+    const char *by = vsd_cmd_str(cmd, "by");
     cJSON *reply = NULL;
     char err[256], ended[VSD_SESSION_ID_MAX + 1];
     int b;
 
     if (vsd_actor_check(by, err, sizeof(err)) < 0)
-        return reply_error("%s", err);
+        return vsd_cmd_error("%s", err);
     if ((b = find_bed(core, bed, &reply)) < 0)
         return reply;
     if (!*core->beds[b].session_id)
-        return reply_error("bed '%s' has no open session", bed);
+        return vsd_cmd_error("bed '%s' has no open session", bed);
     if (session && strcmp(session, core->beds[b].session_id) != 0)
-        return reply_error("bed '%s' has session '%s' open, not '%s'", bed,
+        return vsd_cmd_error("bed '%s' has session '%s' open, not '%s'", bed,
                            core->beds[b].session_id, session);
     snprintf(ended, sizeof(ended), "%s", core->beds[b].session_id);
+    reply = vsd_cmd_ok();
+    vsd_cmd_limits_dropped(core, (size_t)b, reply);
     vsd_store_session_end(core->store, bed, vsd_clock_wall_ms(core->clock), by);
     vsd_core_close_session(core, (size_t)b);
     vsd_log(LOG_NOTICE, "bed '%s': session '%s' ended by %s", bed, ended, by);
-    reply = reply_ok();
     cJSON_AddStringToObject(reply, "session", ended);
     return reply;
 }
@@ -213,34 +220,34 @@ static cJSON *session_end(struct vsd_core *core, struct vsd_command *cmd)
 static cJSON *audit_record(struct vsd_core *core, struct vsd_command *cmd)
 {
     const cJSON *detail = cJSON_GetObjectItemCaseSensitive(cmd->request, "detail");
-    const char *action = str_arg(cmd, "action"), *by = str_arg(cmd, "by");
+    const char *action = vsd_cmd_str(cmd, "action"), *by = vsd_cmd_str(cmd, "by");
     cJSON *copy;
     char err[256], *text;
 
     if (vsd_actor_check(by, err, sizeof(err)) < 0)
-        return reply_error("%s", err);
+        return vsd_cmd_error("%s", err);
     if (!action || strcmp(action, "export") != 0)
-        return reply_error("audit: only the action \"export\" can be recorded");
+        return vsd_cmd_error("audit: only the action \"export\" can be recorded");
     if (!cJSON_IsObject(detail))
-        return reply_error("audit: \"detail\" must be a JSON object");
+        return vsd_cmd_error("audit: \"detail\" must be a JSON object");
     copy = cJSON_Duplicate(detail, 1);
     if (!copy)
-        return reply_error("audit: out of memory");
+        return vsd_cmd_error("audit: out of memory");
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "via");
     cJSON_AddStringToObject(copy, "via", cmd->via);
     text = cJSON_PrintUnformatted(copy);
     cJSON_Delete(copy);
     if (!text)
-        return reply_error("audit: out of memory");
+        return vsd_cmd_error("audit: out of memory");
     vsd_store_audit(core->store, vsd_clock_wall_ms(core->clock), by, action, text);
     cmd->needs_sync = true;
     free(text);
-    return reply_ok();
+    return vsd_cmd_ok();
 }
 
 static cJSON *session_list(struct vsd_core *core)
 {
-    cJSON *reply = reply_ok();
+    cJSON *reply = vsd_cmd_ok();
     cJSON *beds = cJSON_AddArrayToObject(reply, "beds");
 
     for (size_t b = 0; b < core->cfg->n_beds; b++) {
@@ -275,6 +282,7 @@ static void status_devices(struct vsd_core *core, cJSON *reply)
         cJSON_AddStringToObject(o, "driver", core->cfg->devices[d].driver->name);
         cJSON_AddStringToObject(o, "bed", core->cfg->beds[core->cfg->devices[d].bed].name);
         cJSON_AddStringToObject(o, "state", health_name(ds->health));
+        cJSON_AddBoolToObject(o, "degraded", ds->degraded);
         if (ds->last_err)
             cJSON_AddStringToObject(o, "error", strerror(-ds->last_err));
         cJSON_AddNumberToObject(o, "polls_answered", (double)ds->polls_answered);
@@ -282,26 +290,6 @@ static void status_devices(struct vsd_core *core, cJSON *reply)
     }
 }
 
-static void status_alerts(struct vsd_core *core, cJSON *reply)
-{
-    cJSON *beds = cJSON_AddArrayToObject(reply, "alerts");
-
-    for (size_t b = 0; b < core->cfg->n_beds; b++) {
-        const struct vsd_alert *a[64];
-        size_t n = vsd_alarm_active(core->alarm, b, a, 64);
-        for (size_t i = 0; i < n && i < 64; i++) {
-            const struct vsd_vital_info *vi = vsd_vital_info(a[i]->vital);
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "bed", core->cfg->beds[b].name);
-            cJSON_AddStringToObject(o, "alert_id", a[i]->id);
-            cJSON_AddStringToObject(o, "code", vsd_alert_code_name(a[i]->code));
-            cJSON_AddStringToObject(o, "priority", vsd_priority_name(a[i]->priority));
-            if (vi)
-                cJSON_AddStringToObject(o, "vital", vi->name);
-            cJSON_AddItemToArray(beds, o);
-        }
-    }
-}
 
 static cJSON *status(struct vsd_core *core)
 {
@@ -310,7 +298,7 @@ static cJSON *status(struct vsd_core *core)
     cJSON *o;
 
     status_devices(core, reply);
-    status_alerts(core, reply);
+    vsd_cmd_active_alerts(core, NULL, cJSON_AddArrayToObject(reply, "alerts"));
     vsd_store_stats(core->store, &ss);
     o = cJSON_AddObjectToObject(reply, "store");
     cJSON_AddNumberToObject(o, "readings_written", (double)ss.readings_written);
@@ -322,6 +310,9 @@ static cJSON *status(struct vsd_core *core)
         vsd_publish_stats(core->pub, &ps);
         o = cJSON_AddObjectToObject(reply, "alert_path");
         cJSON_AddStringToObject(o, "state", ps.connected ? "connected" : "down");
+        if (core->path_down_since)
+            cJSON_AddNumberToObject(o, "down_for_ms",
+                                    (double)(vsd_clock_mono_ms(core->clock) - core->path_down_since));
         cJSON_AddNumberToObject(o, "outbox_pending", (double)ps.outbox_pending);
     }
     return reply;
@@ -329,27 +320,37 @@ static cJSON *status(struct vsd_core *core)
 
 void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
 {
-    const char *name = str_arg(cmd, "cmd");
+    const char *name = vsd_cmd_str(cmd, "cmd");
     cJSON *reply;
 
     if (!name)
-        reply = reply_error("request has no \"cmd\"");
+        reply = vsd_cmd_error("request has no \"cmd\"");
     else if (strcmp(name, "ping") == 0)
-        reply = reply_ok();
+        reply = vsd_cmd_ok();
     else if (strcmp(name, "session_start") == 0) {
         reply = session_start(core, cmd);
-        audit(core, cmd, "session_start", str_arg(cmd, "by"), reply);
+        audit(core, cmd, "session_start", vsd_cmd_str(cmd, "by"), reply);
     } else if (strcmp(name, "session_end") == 0) {
         reply = session_end(core, cmd);
-        audit(core, cmd, "session_end", str_arg(cmd, "by"), reply);
+        audit(core, cmd, "session_end", vsd_cmd_str(cmd, "by"), reply);
     } else if (strcmp(name, "audit") == 0)
         reply = audit_record(core, cmd);
     else if (strcmp(name, "session_list") == 0)
         reply = session_list(core);
     else if (strcmp(name, "status") == 0)
         reply = status(core);
+    else if (strcmp(name, "ack") == 0) {
+        reply = vsd_cmd_ack(core, cmd);
+        audit(core, cmd, "alert_ack", vsd_cmd_str(cmd, "by"), reply);
+    } else if (strcmp(name, "limits_set") == 0 || strcmp(name, "limits_reset") == 0) {
+        reply = vsd_cmd_limits_set(core, cmd, strcmp(name, "limits_reset") == 0);
+        audit(core, cmd, name, vsd_cmd_str(cmd, "by"), reply);
+    } else if (strcmp(name, "limits_show") == 0)
+        reply = vsd_cmd_limits_show(core, cmd);
+    else if (strcmp(name, "alerts") == 0)
+        reply = vsd_cmd_alerts(core, cmd);
     else
-        reply = reply_error("unknown command '%.64s'", name);
+        reply = vsd_cmd_error("unknown command '%.64s'", name);
     cmd->reply = reply;
     complete(cmd);
 }

@@ -31,6 +31,18 @@ void vsd_command_destroy(struct vsd_command *cmd); /* frees reply; not the reque
 /* Transport side: wait until the core has answered. */
 void vsd_command_wait(struct vsd_command *cmd);
 
+struct vsd_queue;
+struct vsd_store;
+/* Transport side, all in one: queue REQUEST for the core, wait for its reply and, when the
+ * command changed state, for the store to commit it. Returns the reply (the caller frees it). */
+cJSON *vsd_command_run(struct vsd_queue *queue, struct vsd_store *store, cJSON *request,
+                       const char *via);
+
+/* The JSON of one request as received by a transport: at most VSD_REQUEST_MAX bytes, valid
+ * UTF-8 without NUL, a JSON object with a string "cmd". Returns the parsed object (cJSON_Delete)
+ * or NULL with the reason in ERR. Pure: the libFuzzer harness tests it. */
+cJSON *vsd_command_parse(const char *buf, size_t len, char *err, size_t errlen);
+
 /* Core side: execute CMD against CORE, set cmd->reply, then signal the waiter. */
 void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd);
 

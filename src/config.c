@@ -247,7 +247,7 @@ static int parse_file(struct loader *ld)
     return ld->ctx.oom ? -ENOMEM : 0;
 }
 
-enum kind { K_DAEMON, K_MQTT, K_TECHNICAL, K_ALARM, K_DEVICE, K_BED, K_UNKNOWN };
+enum kind { K_DAEMON, K_MQTT, K_TECHNICAL, K_ALERTS, K_ALARM, K_DEVICE, K_BED, K_UNKNOWN };
 
 /* Kind of section NAME; *REST is the part after "alarm.", "device." or "bed.". */
 static enum kind classify(const char *name, const char **rest)
@@ -257,7 +257,8 @@ static enum kind classify(const char *name, const char **rest)
         bool named;
         enum kind kind;
     } kinds[] = {{"daemon", false, K_DAEMON},       {"mqtt", false, K_MQTT},
-                 {"technical", false, K_TECHNICAL}, {"alarm.", true, K_ALARM},
+                 {"technical", false, K_TECHNICAL}, {"alerts", false, K_ALERTS},
+                 {"alarm.", true, K_ALARM},
                  {"device.", true, K_DEVICE},       {"bed.", true, K_BED}};
 
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -307,13 +308,40 @@ static int check_globals(struct loader *ld, struct vsd_config *cfg)
         r = vsd_cfg_mqtt(&ld->ctx, find_kind(ld, K_MQTT), cfg);
     if (r >= 0)
         r = vsd_cfg_technical(&ld->ctx, find_kind(ld, K_TECHNICAL), &cfg->alarm);
+    if (r >= 0)
+        r = vsd_cfg_alerts(&ld->ctx, find_kind(ld, K_ALERTS), &cfg->alarm);
     for (size_t i = 0; i < ld->n_secs && r >= 0; i++) {
         enum kind kind = classify(ld->secs[i].name, &rest);
 
-        if (kind == K_ALARM)
+        if (kind == K_ALARM && !strchr(rest, '.')) /* [alarm.VITAL.BED]: after the beds */
             r = vsd_cfg_alarm(&ld->ctx, &ld->secs[i], rest, &cfg->alarm);
         else if (kind == K_UNKNOWN)
             vsd_cfg_error(&ld->ctx, ld->secs[i].line, "[%s]: unknown section", ld->secs[i].name);
+    }
+    return r;
+}
+
+/* [alarm.VITAL.BED]: a bed's own limits for one vital, replacing the area's. */
+static int bed_limits(struct loader *ld, struct vsd_config *cfg)
+{
+    const char *rest;
+    int r = 0;
+
+    for (size_t i = 0; i < ld->n_secs && r >= 0; i++) {
+        const struct vsd_cfg_section *s = &ld->secs[i];
+        const char *dot;
+        char vital[32];
+        size_t b;
+
+        if (classify(s->name, &rest) != K_ALARM || !(dot = strchr(rest, '.')))
+            continue;
+        snprintf(vital, sizeof(vital), "%.*s", (int)(dot - rest), rest);
+        for (b = 0; b < cfg->n_beds && strcmp(cfg->beds[b].name, dot + 1) != 0; b++)
+            ;
+        if (b == cfg->n_beds)
+            vsd_cfg_error(&ld->ctx, s->line, "[%s]: no bed '%s' is configured", s->name, dot + 1);
+        else
+            r = vsd_cfg_alarm(&ld->ctx, s, vital, &cfg->beds[b].alarm);
     }
     return r;
 }
@@ -345,10 +373,9 @@ static int check_beds(struct loader *ld, struct vsd_config *cfg)
         if (cfg->devices[d].bed == SIZE_MAX)
             vsd_cfg_error(&ld->ctx, cfg->devices[d].line, "[device.%s]: not assigned to any bed",
                           cfg->devices[d].name);
-    /* Per-bed limits ([bed.NAME] alarm keys) will start from this copy. */
     for (size_t b = 0; b < cfg->n_beds; b++)
         cfg->beds[b].alarm = cfg->alarm;
-    return 0;
+    return bed_limits(ld, cfg);
 }
 
 static int compare_errors(const void *a, const void *b)
@@ -490,15 +517,7 @@ void vsd_config_free(struct vsd_config *cfg)
         free(cfg->beds[b].name);
     }
     free(cfg->beds);
-    if (m->password)
-        explicit_bzero(m->password, strlen(m->password));
-    free(m->password);
-    free(m->host);
-    free(m->client_id);
-    free(m->username);
-    free(m->tls_ca_file);
-    free(m->tls_cert_file);
-    free(m->tls_key_file);
+    vsd_mqtt_config_clear(m);
     free(cfg->path);
     free(cfg->area);
     free(cfg->database);
@@ -531,4 +550,44 @@ int vsd_config_device_index(const struct vsd_config *cfg, const char *name)
         if (strcmp(cfg->devices[i].name, name) == 0)
             return (int)i;
     return -ENOENT;
+}
+
+#define N_CONFIG_STRINGS 7
+
+/* The string fields of C, which a copy owns. */
+static void config_strings(struct vsd_mqtt_config *c, char **out[N_CONFIG_STRINGS])
+{
+    char **all[N_CONFIG_STRINGS] = {&c->host,        &c->client_id,   &c->username,
+                                    &c->password,    &c->tls_ca_file, &c->tls_cert_file,
+                                    &c->tls_key_file};
+
+    memcpy(out, all, sizeof(all));
+}
+
+void vsd_mqtt_config_clear(struct vsd_mqtt_config *c)
+{
+    char **s[N_CONFIG_STRINGS];
+
+    if (c->password)
+        explicit_bzero(c->password, strlen(c->password));
+    config_strings(c, s);
+    for (size_t i = 0; i < N_CONFIG_STRINGS; i++)
+        free(*s[i]);
+    memset(c, 0, sizeof(*c));
+}
+
+int vsd_mqtt_config_copy(struct vsd_mqtt_config *dst, const struct vsd_mqtt_config *src)
+{
+    char **s[N_CONFIG_STRINGS];
+
+    *dst = *src;
+    config_strings(dst, s);
+    for (size_t i = 0; i < N_CONFIG_STRINGS; i++)
+        if (*s[i] && !(*s[i] = strdup(*s[i]))) {
+            while (++i < N_CONFIG_STRINGS)
+                *s[i] = NULL; /* not copied yet: not ours to free */
+            vsd_mqtt_config_clear(dst);
+            return -ENOMEM;
+        }
+    return 0;
 }

@@ -53,6 +53,11 @@ struct vsd_mqtt_config {
     int64_t reconnect_max_ms;
 };
 
+/* A deep copy of SRC into DST (0 or -ENOMEM, DST then empty), and its release (the password
+ * wiped first). */
+int vsd_mqtt_config_copy(struct vsd_mqtt_config *dst, const struct vsd_mqtt_config *src);
+void vsd_mqtt_config_clear(struct vsd_mqtt_config *c);
+
 enum vsd_sync { VSD_SYNC_NORMAL = 1, VSD_SYNC_FULL = 2 };
 
 struct vsd_config {

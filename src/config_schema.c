@@ -13,11 +13,11 @@
 
 #include <vitalsd/log.h>
 
+#include "config_keyset.h"
 #include "config_schema.h"
 #include "registry.h"
 #include "vitals.h"
 
-#define MAX_KEYS 64 /* per key table: ample for the core's and any driver's */
 #define NAME_MAX_LEN 32
 #define NAME_CHARS_LOWER "abcdefghijklmnopqrstuvwxyz0123456789_-"
 #define NAME_CHARS NAME_CHARS_LOWER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -30,7 +30,6 @@ static int check_readable(const char *value, char *err, size_t errlen);
 static const char *const sync_choices[] = {"full", "normal", NULL};
 static const char *const level_choices[] = {"debug", "info", "notice", "warning", "err", NULL};
 /* In the order of enum vsd_priority, from VSD_PRIO_LOW. */
-static const char *const prio_choices[] = {"low", "medium", "high", NULL};
 
 /* The tables. Fields: key, type, flags, min, max, choices, default, check, help. */
 static const struct vsd_option daemon_opts[] = {
@@ -70,34 +69,6 @@ static const struct vsd_option mqtt_opts[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
-static const struct vsd_option technical_opts[] = {
-    {"comms_loss_priority", VSD_OPT_ENUM, 0, 0, 0, prio_choices, "high", NULL,
-     "priority of 'device not answering'"},
-    {"sensor_off_priority", VSD_OPT_ENUM, 0, 0, 0, prio_choices, "medium", NULL,
-     "priority of 'probe off'"},
-    {"invalid_priority", VSD_OPT_ENUM, 0, 0, 0, prio_choices, "medium", NULL,
-     "priority of 'no valid values'"},
-    {"sensor_off_delay", VSD_OPT_DURATION, VSD_OPT_RANGE, 0, 600000, NULL, "10s", NULL,
-     "probe off this long before the alert"},
-    {"invalid_delay", VSD_OPT_DURATION, VSD_OPT_RANGE, 0, 600000, NULL, "5s", NULL,
-     "no valid values this long before the alert"},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
-};
-
-static const struct vsd_option alarm_opts[] = {
-    {"low", VSD_OPT_DOUBLE, 0, 0, 0, NULL, NULL, NULL, "alert when the value is below"},
-    {"high", VSD_OPT_DOUBLE, 0, 0, 0, NULL, NULL, NULL, "alert when the value is above"},
-    {"low_priority", VSD_OPT_ENUM, 0, 0, 0, prio_choices, "medium", NULL,
-     "priority of the low alert"},
-    {"high_priority", VSD_OPT_ENUM, 0, 0, 0, prio_choices, "medium", NULL,
-     "priority of the high alert"},
-    {"delay", VSD_OPT_DURATION, VSD_OPT_RANGE, 0, 600000, NULL, "0s", NULL,
-     "condition must hold this long before the alert"},
-    {"hysteresis", VSD_OPT_DOUBLE, VSD_OPT_RANGE, 0, HUGE_VAL, NULL, "0", NULL,
-     "clear only at low + hysteresis / high - hysteresis"},
-    {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
-};
-
 /* Keys every [device.NAME] has, whatever its driver; the driver's own table follows. */
 static const struct vsd_option device_opts[] = {
     {"driver", VSD_OPT_STRING, VSD_OPT_REQUIRED, 0, 0, NULL, NULL, NULL, "driver name"},
@@ -117,13 +88,13 @@ const struct vsd_option *vsd_cfg_schema(const char *kind)
     static const struct {
         const char *kind;
         const struct vsd_option *table;
-    } schemas[] = {{"daemon", daemon_opts}, {"mqtt", mqtt_opts},     {"technical", technical_opts},
-                   {"alarm", alarm_opts},   {"device", device_opts}, {"bed", bed_opts}};
+    } schemas[] = {{"daemon", daemon_opts}, {"mqtt", mqtt_opts},
+                   {"device", device_opts}, {"bed", bed_opts}};
 
     for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++)
         if (strcmp(kind, schemas[i].kind) == 0)
             return schemas[i].table;
-    return NULL;
+    return vsd_cfg_alarm_schema(kind);
 }
 
 static bool good_name(const char *s, const char *chars)
@@ -170,156 +141,22 @@ static int check_readable(const char *value, char *err, size_t errlen)
     return r;
 }
 
-/* Which entry gives each key of one table. Zero it, then set table. */
-struct keyset {
-    const struct vsd_option *table;           /* NULL: no keys */
-    const struct vsd_cfg_entry *at[MAX_KEYS]; /* first good occurrence; NULL: the default */
-    int first[MAX_KEYS];                      /* line of the first occurrence; 0: not written */
-    bool bad[MAX_KEYS];                       /* written with a wrong value */
-};
-
-static void check_entry(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struct keyset *ks,
-                        size_t nks, bool lenient, const struct vsd_cfg_entry *e)
-{
-    char why[512];
-
-    for (size_t k = 0; k < nks; k++) {
-        const struct vsd_option *opt = vsd_option_find(ks[k].table, e->key);
-        size_t i;
-
-        if (!opt)
-            continue;
-        i = (size_t)(opt - ks[k].table);
-        assert(i < MAX_KEYS);
-        if (ks[k].first[i] && !(opt->flags & VSD_OPT_MULTI)) {
-            vsd_cfg_error(ctx, e->line, "[%s] %s: duplicate key (first at line %d)", s->name,
-                          e->key, ks[k].first[i]);
-            return;
-        }
-        if (!ks[k].first[i])
-            ks[k].first[i] = e->line;
-        if (vsd_option_check(opt, e->value, why, sizeof(why)) < 0) {
-            vsd_cfg_error(ctx, e->line, "[%s] %s: %s", s->name, e->key, why);
-            ks[k].bad[i] = true;
-        } else if (!ks[k].at[i]) {
-            ks[k].at[i] = e;
-        }
-        return;
-    }
-    if (!lenient)
-        vsd_cfg_error(ctx, e->line, "[%s] %s: unknown key", s->name, e->key);
-}
-
-/* Check every key of S (NULL: absent) against the NKS tables of KS; unknown keys
- * are errors unless LENIENT; then report required keys that are missing. */
-static void check_section(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
-                          struct keyset *ks, size_t nks, bool lenient)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n_entries; i++)
-        check_entry(ctx, s, ks, nks, lenient, &s->entries[i]);
-    for (size_t k = 0; k < nks; k++)
-        for (size_t i = 0; ks[k].table && ks[k].table[i].key; i++)
-            if ((ks[k].table[i].flags & VSD_OPT_REQUIRED) && !ks[k].first[i])
-                vsd_cfg_error(ctx, s->line, "[%s] %s: missing required key", s->name,
-                              ks[k].table[i].key);
-}
-
-static size_t key_index(const struct keyset *ks, const char *key)
-{
-    const struct vsd_option *opt = vsd_option_find(ks->table, key);
-
-    assert(opt); /* only ever asked for keys of its own table */
-    return (size_t)(opt - ks->table);
-}
-
-/* The value in force: as written (if good), else the default; NULL when neither. */
-static const char *ks_text(const struct keyset *ks, const char *key)
-{
-    size_t i = key_index(ks, key);
-
-    return ks->at[i] ? ks->at[i]->value : ks->table[i].def;
-}
-
-/* Line KEY was first written on; 0 when not written. */
-static int ks_line(const struct keyset *ks, const char *key)
-{
-    return ks->first[key_index(ks, key)];
-}
-
-/* Has a good value, written or default: safe to compare with others. */
-static bool ks_usable(const struct keyset *ks, const char *key)
-{
-    return !ks->bad[key_index(ks, key)] && ks_text(ks, key);
-}
-
-/* The typed getters read values already checked; a bad one reads as its default. */
-static int64_t ks_ms(const struct keyset *ks, const char *key)
-{
-    const char *text = ks_text(ks, key);
-    int64_t v = 0;
-
-    if (text)
-        vsd_option_parse_duration_ms(text, &v);
-    return v;
-}
-
-static long long ks_int(const struct keyset *ks, const char *key)
-{
-    const char *text = ks_text(ks, key);
-    long long v = 0;
-
-    if (text)
-        vsd_option_parse_int(text, &v);
-    return v;
-}
-
-static double ks_num(const struct keyset *ks, const char *key)
-{
-    const char *text = ks_text(ks, key);
-    double v = 0;
-
-    if (text)
-        vsd_option_parse_double(text, &v);
-    return v;
-}
-
-static enum vsd_priority ks_prio(const struct keyset *ks, const char *key)
-{
-    const char *text = ks_text(ks, key);
-
-    for (int i = 0; text && prio_choices[i]; i++)
-        if (strcmp(text, prio_choices[i]) == 0)
-            return (enum vsd_priority)(VSD_PRIO_LOW + i);
-    return VSD_PRIO_MEDIUM;
-}
-
-/* *RET = a copy of the value in force, NULL when there is none. */
-static int ks_dup(const struct keyset *ks, const char *key, char **ret)
-{
-    const char *text = ks_text(ks, key);
-
-    *ret = text ? strdup(text) : NULL;
-    return text && !*ret ? -ENOMEM : 0;
-}
-
 int vsd_cfg_daemon(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struct vsd_config *cfg)
 {
-    struct keyset ks = {.table = daemon_opts};
+    struct vsd_keyset ks = {.table = daemon_opts};
     int r;
 
-    check_section(ctx, s, &ks, 1, false);
+    vsd_ks_check_section(ctx, s, &ks, 1, false);
     cfg->synchronous =
-        strcmp(ks_text(&ks, "synchronous"), "normal") == 0 ? VSD_SYNC_NORMAL : VSD_SYNC_FULL;
-    cfg->commit_ms = ks_ms(&ks, "commit_interval");
-    cfg->log_level = vsd_log_level_parse(ks_text(&ks, "log_level"));
-    cfg->queue_depth = (size_t)ks_int(&ks, "queue_depth");
-    r = ks_dup(&ks, "area", &cfg->area);
+        strcmp(vsd_ks_text(&ks, "synchronous"), "normal") == 0 ? VSD_SYNC_NORMAL : VSD_SYNC_FULL;
+    cfg->commit_ms = vsd_ks_ms(&ks, "commit_interval");
+    cfg->log_level = vsd_log_level_parse(vsd_ks_text(&ks, "log_level"));
+    cfg->queue_depth = (size_t)vsd_ks_int(&ks, "queue_depth");
+    r = vsd_ks_dup(&ks, "area", &cfg->area);
     if (r >= 0)
-        r = ks_dup(&ks, "database", &cfg->database);
+        r = vsd_ks_dup(&ks, "database", &cfg->database);
     if (r >= 0)
-        r = ks_dup(&ks, "control_socket", &cfg->control_socket);
+        r = vsd_ks_dup(&ks, "control_socket", &cfg->control_socket);
     return r;
 }
 
@@ -352,29 +189,29 @@ static int read_secret(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
 }
 
 static int mqtt_password(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
-                         const struct keyset *ks, struct vsd_mqtt_config *m)
+                         const struct vsd_keyset *ks, struct vsd_mqtt_config *m)
 {
-    int line = ks_line(ks, "password_file");
+    int line = vsd_ks_line(ks, "password_file");
 
     if (!line)
         return 0;
-    if (ks_line(ks, "password")) {
+    if (vsd_ks_line(ks, "password")) {
         vsd_cfg_error(ctx, line, "[%s] password_file: give password or password_file, not both",
                       s->name);
         return 0;
     }
-    if (!ks_usable(ks, "password_file"))
+    if (!vsd_ks_usable(ks, "password_file"))
         return 0;
-    return read_secret(ctx, s, line, ks_text(ks, "password_file"), &m->password);
+    return read_secret(ctx, s, line, vsd_ks_text(ks, "password_file"), &m->password);
 }
 
 /* A client certificate needs its key (and the reverse); both need a CA to check the broker. */
 static void mqtt_tls(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
-                     const struct keyset *ks)
+                     const struct vsd_keyset *ks)
 {
-    int ca = ks_line(ks, "tls_ca_file");
-    int cert = ks_line(ks, "tls_cert_file");
-    int key = ks_line(ks, "tls_key_file");
+    int ca = vsd_ks_line(ks, "tls_ca_file");
+    int cert = vsd_ks_line(ks, "tls_cert_file");
+    int key = vsd_ks_line(ks, "tls_key_file");
 
     if (cert && !key)
         vsd_cfg_error(ctx, cert, "[%s] tls_cert_file: needs tls_key_file as well", s->name);
@@ -386,35 +223,35 @@ static void mqtt_tls(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
 }
 
 static void mqtt_timing(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
-                        const struct keyset *ks)
+                        const struct vsd_keyset *ks)
 {
-    long long ka = ks_ms(ks, "keepalive");
-    long long min = ks_ms(ks, "reconnect_min"), max = ks_ms(ks, "reconnect_max");
+    long long ka = vsd_ks_ms(ks, "keepalive");
+    long long min = vsd_ks_ms(ks, "reconnect_min"), max = vsd_ks_ms(ks, "reconnect_max");
 
-    if (ks_usable(ks, "keepalive") && ka % 1000 != 0)
-        vsd_cfg_error(ctx, ks_line(ks, "keepalive"),
+    if (vsd_ks_usable(ks, "keepalive") && ka % 1000 != 0)
+        vsd_cfg_error(ctx, vsd_ks_line(ks, "keepalive"),
                       "[%s] keepalive: must be whole seconds, got %lld ms", s->name, ka);
-    if (!ks_usable(ks, "reconnect_min") || !ks_usable(ks, "reconnect_max") || min <= max)
+    if (!vsd_ks_usable(ks, "reconnect_min") || !vsd_ks_usable(ks, "reconnect_max") || min <= max)
         return;
-    if (ks_line(ks, "reconnect_max"))
-        vsd_cfg_error(ctx, ks_line(ks, "reconnect_max"),
+    if (vsd_ks_line(ks, "reconnect_max"))
+        vsd_cfg_error(ctx, vsd_ks_line(ks, "reconnect_max"),
                       "[%s] reconnect_max: must not be shorter than reconnect_min (%lld ms), "
                       "got %lld ms",
                       s->name, min, max);
     else
-        vsd_cfg_error(ctx, ks_line(ks, "reconnect_min"),
+        vsd_cfg_error(ctx, vsd_ks_line(ks, "reconnect_min"),
                       "[%s] reconnect_min: must not be longer than reconnect_max (%lld ms), "
                       "got %lld ms",
                       s->name, max, min);
 }
 
-static int mqtt_client_id(const struct keyset *ks, const struct vsd_config *cfg, char **ret)
+static int mqtt_client_id(const struct vsd_keyset *ks, const struct vsd_config *cfg, char **ret)
 {
     const char *area = cfg->area ? cfg->area : "";
     size_t size;
 
-    if (ks_text(ks, "client_id"))
-        return ks_dup(ks, "client_id", ret);
+    if (vsd_ks_text(ks, "client_id"))
+        return vsd_ks_dup(ks, "client_id", ret);
     size = strlen("vitalsd-") + strlen(area) + 1;
     *ret = malloc(size);
     if (!*ret)
@@ -426,7 +263,7 @@ static int mqtt_client_id(const struct keyset *ks, const struct vsd_config *cfg,
 int vsd_cfg_mqtt(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struct vsd_config *cfg)
 {
     struct vsd_mqtt_config *m = &cfg->mqtt;
-    struct keyset ks = {.table = mqtt_opts};
+    struct vsd_keyset ks = {.table = mqtt_opts};
     const struct {
         const char *key;
         char **dst;
@@ -438,13 +275,13 @@ int vsd_cfg_mqtt(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struc
                    {"tls_key_file", &m->tls_key_file}};
     int r = 0;
 
-    check_section(ctx, s, &ks, 1, false);
-    m->port = (int)ks_int(&ks, "port");
-    m->keepalive_s = (int)(ks_ms(&ks, "keepalive") / 1000);
-    m->reconnect_min_ms = ks_ms(&ks, "reconnect_min");
-    m->reconnect_max_ms = ks_ms(&ks, "reconnect_max");
+    vsd_ks_check_section(ctx, s, &ks, 1, false);
+    m->port = (int)vsd_ks_int(&ks, "port");
+    m->keepalive_s = (int)(vsd_ks_ms(&ks, "keepalive") / 1000);
+    m->reconnect_min_ms = vsd_ks_ms(&ks, "reconnect_min");
+    m->reconnect_max_ms = vsd_ks_ms(&ks, "reconnect_max");
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]) && r >= 0; i++)
-        r = ks_dup(&ks, strings[i].key, strings[i].dst);
+        r = vsd_ks_dup(&ks, strings[i].key, strings[i].dst);
     if (r >= 0)
         r = mqtt_client_id(&ks, cfg, &m->client_id);
     if (r < 0 || !s)
@@ -452,87 +289,6 @@ int vsd_cfg_mqtt(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struc
     mqtt_tls(ctx, s, &ks);
     mqtt_timing(ctx, s, &ks);
     return mqtt_password(ctx, s, &ks, m);
-}
-
-int vsd_cfg_technical(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
-                      struct vsd_alarm_config *alarm)
-{
-    struct keyset ks = {.table = technical_opts};
-    const struct keyset none = {.table = alarm_opts}; /* every limit key at its default */
-
-    check_section(ctx, s, &ks, 1, false);
-    alarm->comms_loss_priority = ks_prio(&ks, "comms_loss_priority");
-    alarm->sensor_off_priority = ks_prio(&ks, "sensor_off_priority");
-    alarm->invalid_priority = ks_prio(&ks, "invalid_priority");
-    alarm->sensor_off_delay_ms = ks_ms(&ks, "sensor_off_delay");
-    alarm->invalid_delay_ms = ks_ms(&ks, "invalid_delay");
-    for (size_t v = 0; v < VSD_VITAL_COUNT; v++)
-        alarm->limits[v] = (struct vsd_limit){
-            .low_priority = ks_prio(&none, "low_priority"),
-            .high_priority = ks_prio(&none, "high_priority"),
-            .delay_ms = ks_ms(&none, "delay"),
-            .hysteresis = ks_num(&none, "hysteresis"),
-        };
-    return 0;
-}
-
-static void unknown_vital(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
-                          const char *vital)
-{
-    char known[256] = "";
-    size_t used = 0;
-
-    for (int v = 0; v < VSD_VITAL_COUNT && used < sizeof(known); v++) {
-        int n = snprintf(known + used, sizeof(known) - used, "%s%s", v ? ", " : "",
-                         vsd_vital_info((enum vsd_vital)v)->name);
-        used += n > 0 ? (size_t)n : 0;
-    }
-    vsd_cfg_error(ctx, s->line, "[%s]: unknown vital '%s' (known: %s)", s->name, vital, known);
-}
-
-/* low below high; hysteresis smaller than the band between them. */
-static void limit_checks(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
-                         const struct keyset *ks, const struct vsd_limit *lim)
-{
-    if (!lim->has_low || !lim->has_high)
-        return;
-    if (lim->low >= lim->high) {
-        vsd_cfg_error(ctx, ks_line(ks, "low"), "[%s] low: must be below high (%g), got %g", s->name,
-                      lim->high, lim->low);
-        return;
-    }
-    if (ks_line(ks, "hysteresis") && ks_usable(ks, "hysteresis") &&
-        lim->hysteresis >= lim->high - lim->low)
-        vsd_cfg_error(ctx, ks_line(ks, "hysteresis"),
-                      "[%s] hysteresis: must be smaller than high - low (%g), got %g", s->name,
-                      lim->high - lim->low, lim->hysteresis);
-}
-
-int vsd_cfg_alarm(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *vital,
-                  struct vsd_alarm_config *alarm)
-{
-    struct keyset ks = {.table = alarm_opts};
-    int v = vsd_vital_from_name(vital);
-    struct vsd_limit *lim;
-
-    check_section(ctx, s, &ks, 1, false);
-    if (v < 0) {
-        unknown_vital(ctx, s, vital);
-        return 0;
-    }
-    if (!ks_line(&ks, "low") && !ks_line(&ks, "high"))
-        vsd_cfg_error(ctx, s->line, "[%s]: needs low, high or both", s->name);
-    lim = &alarm->limits[v];
-    lim->has_low = ks_usable(&ks, "low");
-    lim->has_high = ks_usable(&ks, "high");
-    lim->low = lim->has_low ? ks_num(&ks, "low") : 0;
-    lim->high = lim->has_high ? ks_num(&ks, "high") : 0;
-    lim->low_priority = ks_prio(&ks, "low_priority");
-    lim->high_priority = ks_prio(&ks, "high_priority");
-    lim->delay_ms = ks_ms(&ks, "delay");
-    lim->hysteresis = ks_num(&ks, "hysteresis");
-    limit_checks(ctx, s, &ks, lim);
-    return 0;
 }
 
 static void check_name(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *name)
@@ -567,16 +323,16 @@ static void unknown_driver(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section
 
 /* timeout < poll; reported at timeout when written there, else at poll. */
 static void device_timing(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
-                          const struct keyset *ks, const struct vsd_device_config *dc)
+                          const struct vsd_keyset *ks, const struct vsd_device_config *dc)
 {
-    if (!ks_usable(ks, "poll") || !ks_usable(ks, "timeout") || dc->timeout_ms < dc->poll_ms)
+    if (!vsd_ks_usable(ks, "poll") || !vsd_ks_usable(ks, "timeout") || dc->timeout_ms < dc->poll_ms)
         return;
-    if (ks_line(ks, "timeout"))
-        vsd_cfg_error(ctx, ks_line(ks, "timeout"),
+    if (vsd_ks_line(ks, "timeout"))
+        vsd_cfg_error(ctx, vsd_ks_line(ks, "timeout"),
                       "[%s] timeout: must be shorter than poll (%lld ms), got %lld ms", s->name,
                       (long long)dc->poll_ms, (long long)dc->timeout_ms);
     else
-        vsd_cfg_error(ctx, ks_line(ks, "poll"),
+        vsd_cfg_error(ctx, vsd_ks_line(ks, "poll"),
                       "[%s] poll: must be longer than timeout (%lld ms), got %lld ms", s->name,
                       (long long)dc->timeout_ms, (long long)dc->poll_ms);
 }
@@ -615,7 +371,7 @@ int vsd_cfg_device(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, con
                    struct vsd_device_config *dc)
 {
     const struct vsd_cfg_entry *drv = first_entry(s, "driver");
-    struct keyset ks[2] = {{.table = device_opts}, {.table = NULL}};
+    struct vsd_keyset ks[2] = {{.table = device_opts}, {.table = NULL}};
 
     dc->line = s->line;
     dc->bed = SIZE_MAX;
@@ -630,9 +386,9 @@ int vsd_cfg_device(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, con
     }
     /* A driver's keys are known only once the driver is: until then, no "unknown key". */
     ks[1].table = dc->driver ? dc->driver->options : NULL;
-    check_section(ctx, s, ks, 2, !dc->driver);
-    dc->poll_ms = ks_ms(&ks[0], "poll");
-    dc->timeout_ms = ks_ms(&ks[0], "timeout");
+    vsd_ks_check_section(ctx, s, ks, 2, !dc->driver);
+    dc->poll_ms = vsd_ks_ms(&ks[0], "poll");
+    dc->timeout_ms = vsd_ks_ms(&ks[0], "timeout");
     device_timing(ctx, s, &ks[0], dc);
     return copy_options(s, ks[1].table, dc);
 }
@@ -665,7 +421,7 @@ int vsd_cfg_bed(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const 
                 struct vsd_config *cfg, size_t b)
 {
     struct vsd_bed_config *bed = &cfg->beds[b];
-    struct keyset ks = {.table = bed_opts};
+    struct vsd_keyset ks = {.table = bed_opts};
     const char *list, *p;
     size_t max = 1;
     int line;
@@ -675,11 +431,11 @@ int vsd_cfg_bed(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const 
     if (!bed->name)
         return -ENOMEM;
     check_name(ctx, s, name);
-    check_section(ctx, s, &ks, 1, false);
-    line = ks_line(&ks, "devices");
-    if (!line || !ks_usable(&ks, "devices"))
+    vsd_ks_check_section(ctx, s, &ks, 1, false);
+    line = vsd_ks_line(&ks, "devices");
+    if (!line || !vsd_ks_usable(&ks, "devices"))
         return 0;
-    list = ks_text(&ks, "devices");
+    list = vsd_ks_text(&ks, "devices");
     for (p = list; *p; p++)
         max += *p == ',';
     bed->devices = calloc(max, sizeof(*bed->devices));

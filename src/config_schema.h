@@ -54,7 +54,10 @@ int vsd_cfg_mqtt(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struc
 /* Sets the technical alert settings of ALARM and every vital's limit to "none". */
 int vsd_cfg_technical(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
                       struct vsd_alarm_config *alarm);
-/* [alarm.VITAL]: VITAL is the part after the dot. */
+/* [alerts]: latching and escalation. */
+int vsd_cfg_alerts(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
+                   struct vsd_alarm_config *alarm);
+/* [alarm.VITAL] (or [alarm.VITAL.BED] into that bed's copy): VITAL is the part after the dot. */
 int vsd_cfg_alarm(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *vital,
                   struct vsd_alarm_config *alarm);
 /* [device.NAME] into DC (zeroed by the caller); DC->bed is left SIZE_MAX. */
@@ -65,8 +68,10 @@ int vsd_cfg_device(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, con
 int vsd_cfg_bed(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *name,
                 struct vsd_config *cfg, size_t bed);
 
-/* The key table of a section kind: "daemon", "mqtt", "technical", "alarm",
+/* The key table of a section kind: "daemon", "mqtt", "technical", "alerts", "alarm",
  * "device" (the keys common to every driver) or "bed"; NULL for any other. */
 const struct vsd_option *vsd_cfg_schema(const char *kind);
+/* The alarm kinds' tables ("technical", "alerts", "alarm"), NULL for any other. */
+const struct vsd_option *vsd_cfg_alarm_schema(const char *kind);
 
 #endif

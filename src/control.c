@@ -139,38 +139,6 @@ static cJSON *error_reply(const char *msg)
     return r;
 }
 
-/* Hand the request to the core and wait; state changes are answered once committed. */
-static cJSON *run_command(struct vsd_control *c, cJSON *request, const char *via)
-{
-    struct vsd_command cmd;
-    struct vsd_event ev = {.type = VSD_EV_COMMAND};
-    cJSON *reply;
-
-    vsd_command_init(&cmd, request, via);
-    ev.u.command = &cmd;
-    if (vsd_queue_push_wait(c->queue, &ev) < 0) {
-        vsd_command_destroy(&cmd);
-        return error_reply("vitalsd is shutting down");
-    }
-    vsd_command_wait(&cmd);
-    if (cmd.needs_sync) {
-        int rc = vsd_store_sync(c->store);
-        if (rc < 0) {
-            cJSON_Delete(cmd.reply);
-            char msg[256];
-            snprintf(msg, sizeof(msg),
-                     "accepted but not yet on disk (%s): vitalsd keeps retrying; "
-                     "check the storage alert",
-                     strerror(-rc));
-            cmd.reply = error_reply(msg);
-        }
-    }
-    reply = cmd.reply;
-    cmd.reply = NULL;
-    vsd_command_destroy(&cmd);
-    return reply;
-}
-
 /* After refusing an over-long request, read and drop what the client still sends (bounded in
  * time and size) so that closing does not reset the connection before it read the reply. */
 static void drain_client(int fd)
@@ -207,7 +175,7 @@ static void serve_client(struct vsd_control *c, int fd)
         vsd_log(LOG_WARNING, "control: %s: request is not a JSON object", via);
         reply = error_reply("request is not a JSON object");
     } else {
-        reply = run_command(c, request, via);
+        reply = vsd_command_run(c->queue, c->store, request, via);
         cJSON_Delete(request);
     }
     write_reply(fd, reply);
@@ -275,13 +243,14 @@ fail:
     return rc;
 }
 
-void vsd_control_stop(struct vsd_control *c)
+void vsd_control_stop(struct vsd_control *c, void (*pump)(void *ctx), void *ctx)
 {
     if (!c)
         return;
     if (write(c->stop_pipe[1], "x", 1) < 0)
         vsd_log(LOG_ERR, "control: cannot signal the thread to stop: %s", strerror(errno));
-    pthread_join(c->thread, NULL);
+    while (pthread_tryjoin_np(c->thread, NULL) == EBUSY)
+        pump(ctx); /* a command in flight waits for the core: keep answering */
     close(c->listen_fd);
     close(c->stop_pipe[0]);
     close(c->stop_pipe[1]);

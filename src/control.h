@@ -16,6 +16,8 @@ struct vsd_control;
 int vsd_control_start(const char *path, struct vsd_queue *queue, struct vsd_store *store,
                       struct vsd_control **ret, char *err, size_t errlen);
 /* Stop serving, remove the socket file. Accepts NULL. */
-void vsd_control_stop(struct vsd_control *c);
+/* Stop the server. A command in flight waits for the core, so until the thread ended PUMP(CTX)
+ * is called over and over: it must run queued commands (briefly waiting for one). */
+void vsd_control_stop(struct vsd_control *c, void (*pump)(void *ctx), void *ctx);
 
 #endif

@@ -75,16 +75,23 @@ void vsd_core_fini(struct vsd_core *core)
 }
 
 static void publish_active(struct vsd_core *core, size_t bed);
+static struct vsd_alarm_out alarm_out(struct vsd_core *core);
 
 void vsd_core_open_session(struct vsd_core *core, size_t bed, const char *session_id, int64_t now)
 {
     snprintf(core->beds[bed].session_id, sizeof(core->beds[bed].session_id), "%s", session_id);
     core->beds[bed].session_started_ms = now;
+    vsd_alarm_watch(core->alarm, now_of(core), bed, true, alarm_out(core));
     publish_active(core, bed);
 }
 
 void vsd_core_close_session(struct vsd_core *core, size_t bed)
 {
+    vsd_core_gaps_close(core, bed, vsd_clock_wall_ms(core->clock));
+    for (int v = 0; v < VSD_VITAL_COUNT; v++)
+        vsd_alarm_set_limit(core->alarm, bed, (enum vsd_vital)v,
+                            &core->cfg->beds[bed].alarm.limits[v]);
+    vsd_alarm_watch(core->alarm, now_of(core), bed, false, alarm_out(core));
     core->beds[bed].session_id[0] = '\0';
     core->beds[bed].session_started_ms = 0;
     publish_active(core, bed);
@@ -109,11 +116,38 @@ int vsd_core_restore_session(struct vsd_core *core, const char *bed, const char 
 
 static const char *session_of(const struct vsd_core *core, size_t bed)
 {
-    const char *s = core->beds[bed].session_id;
+    const char *s;
+
+    if (bed >= core->cfg->n_beds)
+        return NULL;
+    s = core->beds[bed].session_id;
     return *s ? s : NULL;
 }
 
-/* Publish the bed's active alerts as a retained message: the truth for late dashboards. */
+static const char *bed_name(const struct vsd_core *core, size_t bed)
+{
+    return bed < core->cfg->n_beds ? core->cfg->beds[bed].name : NULL;
+}
+
+static const char *device_name(const struct vsd_core *core, size_t device)
+{
+    return device < core->cfg->n_devices ? core->cfg->devices[device].name : NULL;
+}
+
+/* The topic of BED's LEAF, or the daemon's (vitals/<area>/daemon/LEAF) for VSD_ALARM_DAEMON. */
+static int alert_topic(const struct vsd_core *core, size_t bed, const char *leaf, char *buf,
+                       size_t size)
+{
+    char daemon_leaf[32];
+
+    if (bed < core->cfg->n_beds)
+        return vsd_topic_bed(buf, size, core->cfg->area, bed_name(core, bed), leaf);
+    snprintf(daemon_leaf, sizeof(daemon_leaf), "daemon/%s", leaf);
+    return vsd_topic_area(buf, size, core->cfg->area, daemon_leaf);
+}
+
+/* Publish the bed's (or the daemon's) active alerts as a retained message: the truth for late
+ * dashboards. Sent directly, not through the database, so it works while storage fails. */
 static void publish_active(struct vsd_core *core, size_t bed)
 {
     const struct vsd_alert *alerts[ACTIVE_MAX];
@@ -127,13 +161,10 @@ static void publish_active(struct vsd_core *core, size_t bed)
     if (n > ACTIVE_MAX)
         n = ACTIVE_MAX;
     for (size_t i = 0; i < n; i++)
-        devices[i] = alerts[i]->device < core->cfg->n_devices
-                         ? core->cfg->devices[alerts[i]->device].name
-                         : NULL;
-    payload = vsd_payload_active(core->cfg->beds[bed].name, session_of(core, bed), core->seq,
-                                 alerts, n, devices);
-    if (payload && vsd_topic_bed(topic, sizeof(topic), core->cfg->area,
-                                 core->cfg->beds[bed].name, "alerts") == 0)
+        devices[i] = device_name(core, alerts[i]->device);
+    payload = vsd_payload_active(bed_name(core, bed), session_of(core, bed), core->seq, alerts, n,
+                                 devices);
+    if (payload && alert_topic(core, bed, "alerts", topic, sizeof(topic)) == 0)
         vsd_publish_retained(core->pub, topic, payload);
     free(payload);
 }
@@ -143,20 +174,28 @@ static void log_alert(const struct vsd_core *core, const struct vsd_alarm_event 
 {
     const struct vsd_alert *a = ev->alert;
     const struct vsd_vital_info *vi = vsd_vital_info(a->vital);
-    bool raised = ev->type == VSD_ALARM_RAISED;
-    const char *session = *core->beds[a->bed].session_id ? core->beds[a->bed].session_id : "-";
+    const char *session = session_of(core, a->bed);
+    int level = ev->type == VSD_ALARM_RAISED || ev->type == VSD_ALARM_ESCALATED ? LOG_WARNING
+                                                                                 : LOG_NOTICE;
 
-    if (vsd_alert_code_technical(a->code))
-        vsd_log(raised ? LOG_WARNING : LOG_NOTICE,
-                "bed '%s' session %s: %s %s alert %s (device '%s'%s%s)", bed, session,
-                vsd_priority_name(a->priority), vsd_alert_code_name(a->code),
-                raised ? "raised" : "cleared", device ? device : "-", vi ? ", " : "",
-                vi ? vi->label : "");
-    else
-        vsd_log(raised ? LOG_WARNING : LOG_NOTICE,
-                "bed '%s' session %s: %s %s-%s alert %s: %g %s (limit %g)", bed, session,
-                vsd_priority_name(a->priority), vi ? vi->label : "?", vsd_alert_code_name(a->code),
-                raised ? "raised" : "cleared", ev->value, vi ? vi->unit : "", a->limit);
+    if (a->code == VSD_ALERT_ALERT_PATH && ev->type == VSD_ALARM_RAISED)
+        level = LOG_CRIT; /* nobody sees alerts now: the journal must say so loudest */
+    vsd_log(level, "%s%s session %s: %s %s%s%s alert %s %s%s%s (device '%s', value %g, limit %g)",
+            bed ? "bed " : "daemon", bed ? bed : "", session ? session : "-",
+            vsd_priority_name(a->priority), vi ? vi->label : "", vi ? " " : "",
+            vsd_alert_code_name(a->code), a->id, vsd_alarm_event_name(ev->type),
+            ev->type == VSD_ALARM_ACKNOWLEDGED ? " by " : "",
+            ev->type == VSD_ALARM_ACKNOWLEDGED ? a->acked_by : "", device ? device : "-",
+            ev->value, a->limit);
+}
+
+/* Escalations go to their own topic, for a secondary notifier; the rest to the bed's. */
+static int event_topic(const struct vsd_core *core, const struct vsd_alarm_event *ev, char *buf,
+                       size_t size)
+{
+    if (ev->type == VSD_ALARM_ESCALATED)
+        return vsd_topic_area(buf, size, core->cfg->area, "escalation");
+    return alert_topic(core, ev->alert->bed, "alert", buf, size);
 }
 
 /* The alarm engine's callback: sequence, record (through the outbox), publish state. */
@@ -164,26 +203,26 @@ static void on_alarm_event(void *ctx, const struct vsd_alarm_event *ev)
 {
     struct vsd_core *core = ctx;
     const struct vsd_alert *a = ev->alert;
-    const char *bed = core->cfg->beds[a->bed].name;
-    const char *device = a->device < core->cfg->n_devices ? core->cfg->devices[a->device].name
-                                                         : NULL;
+    const char *bed = bed_name(core, a->bed);
+    const char *device = device_name(core, a->device);
     struct vsd_alert_event_info info = {ev, ++core->seq, bed, session_of(core, a->bed), device};
     char topic[TOPIC_MAX];
     char *payload = vsd_payload_alert_event(&info);
 
     log_alert(core, ev, bed, device);
-    if (!payload || vsd_topic_bed(topic, sizeof(topic), core->cfg->area, bed, "alert") < 0) {
-        vsd_log(LOG_CRIT, "bed '%s': cannot build alert event %s: out of memory", bed, a->id);
+    if (!payload || event_topic(core, ev, topic, sizeof(topic)) < 0) {
+        vsd_log(LOG_CRIT, "alert event %s not built: out of memory", a->id);
         free(payload);
         return;
     }
     struct vsd_store_alert_event se = {
         .alert_id = a->id,
         .seq = info.seq,
-        .event = ev->type == VSD_ALARM_RAISED ? "raised" : "cleared",
+        .event = vsd_alarm_event_name(ev->type),
+        .actor = ev->type == VSD_ALARM_ACKNOWLEDGED ? a->acked_by : NULL,
         .code = vsd_alert_code_name(a->code),
         .priority = vsd_priority_name(a->priority),
-        .bed = bed,
+        .bed = bed ? bed : "(daemon)",
         .device = device,
         .session_id = info.session,
         .vital = a->vital < VSD_VITAL_COUNT ? (int)a->vital : -1,
@@ -195,9 +234,14 @@ static void on_alarm_event(void *ctx, const struct vsd_alarm_event *ev)
     };
     int rc = vsd_store_alert_event(core->store, &se);
     if (rc < 0)
-        vsd_log(LOG_CRIT, "bed '%s': alert %s not recorded: %s", bed, a->id, strerror(-rc));
+        vsd_log(LOG_CRIT, "alert %s %s not recorded: %s", a->id, se.event, strerror(-rc));
     free(payload);
     publish_active(core, a->bed);
+}
+
+static struct vsd_alarm_out alarm_out(struct vsd_core *core)
+{
+    return (struct vsd_alarm_out){on_alarm_event, core};
 }
 
 /* Flag what the device could not flag itself: no value, or a value no body produces. */
@@ -274,8 +318,10 @@ static void handle_poll(struct vsd_core *core, struct vsd_poll_result *poll)
         if (seen_before(ds, r))
             continue;
         core->readings_seen++;
+        ds->vitals_seen |= 1u << r->vital;
         store_reading(core, poll->device, r, poll->wall_ms);
-        vsd_alarm_reading(core->alarm, now, bed, poll->device, r, on_alarm_event, core);
+        vsd_core_gap_reading(core, bed, r, poll->wall_ms);
+        vsd_alarm_reading(core->alarm, now, bed, poll->device, r, alarm_out(core));
     }
     publish_readings(core, poll);
 }
@@ -304,11 +350,17 @@ static void handle_state(struct vsd_core *core, const struct vsd_device_state *s
     struct vsd_device_state_core *ds = &core->devices[st->device];
     struct vsd_alarm_now now = {st->mono_ms, st->wall_ms};
 
+    size_t bed = core->cfg->devices[st->device].bed;
+    bool was_up = ds->health == VSD_HEALTH_UP;
+
     ds->health = st->up ? VSD_HEALTH_UP : VSD_HEALTH_DOWN;
+    ds->degraded = st->degraded;
     ds->last_err = st->up ? 0 : st->err;
     ds->last_change_ms = st->wall_ms;
-    vsd_alarm_device(core->alarm, now, core->cfg->devices[st->device].bed, st->device, st->up,
-                     on_alarm_event, core);
+    if (!st->up && was_up)
+        vsd_core_gap_device_down(core, bed, ds->vitals_seen, st->wall_ms);
+    vsd_alarm_device(core->alarm, now, bed, st->device, st->up, alarm_out(core));
+    vsd_alarm_degraded(core->alarm, now, bed, st->device, st->degraded, alarm_out(core));
     publish_device(core, st->device);
 }
 
@@ -331,13 +383,20 @@ void vsd_core_handle(struct vsd_core *core, const struct vsd_event *ev)
 
 void vsd_core_tick(struct vsd_core *core)
 {
-    vsd_alarm_tick(core->alarm, now_of(core), on_alarm_event, core);
+    vsd_core_check_daemon(core, now_of(core), alarm_out(core));
+    vsd_alarm_tick(core->alarm, now_of(core), alarm_out(core));
+}
+
+int vsd_core_ack(struct vsd_core *core, const char *alert_id, const char *by)
+{
+    return vsd_alarm_ack(core->alarm, now_of(core), alert_id, by, alarm_out(core));
 }
 
 void vsd_core_publish_state(struct vsd_core *core)
 {
     for (size_t b = 0; b < core->cfg->n_beds; b++)
         publish_active(core, b);
+    publish_active(core, VSD_ALARM_DAEMON);
     for (size_t d = 0; d < core->cfg->n_devices; d++)
         publish_device(core, d);
 }

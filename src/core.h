@@ -19,6 +19,9 @@ enum vsd_health { VSD_HEALTH_UNKNOWN = 0, VSD_HEALTH_UP, VSD_HEALTH_DOWN };
 struct vsd_bed_state {
     char session_id[VSD_SESSION_ID_MAX + 1]; /* "" when no session is open */
     int64_t session_started_ms;
+    int64_t gap_start_ms[VSD_VITAL_COUNT]; /* an open monitoring gap: its start; 0: none */
+    const char *gap_reason[VSD_VITAL_COUNT];
+    bool limits_overridden[VSD_VITAL_COUNT]; /* staff set this session's own limits */
 };
 
 struct vsd_device_state_core {
@@ -27,6 +30,8 @@ struct vsd_device_state_core {
     int64_t last_change_ms;          /* wall */
     int64_t last_answer_ms;          /* wall */
     uint64_t polls_answered;
+    bool degraded;
+    unsigned vitals_seen;            /* bit per vital this device has reported */
     int64_t last_measured_ms[VSD_VITAL_COUNT]; /* device-timed readings already seen */
 };
 
@@ -42,6 +47,11 @@ struct vsd_core {
     int64_t seq;                   /* last alert-event sequence number used */
     uint64_t readings_seen;
     int random_fd;                 /* /dev/urandom for alert ids */
+    /* Daemon-wide conditions (core_watch.c). */
+    int64_t path_down_since;       /* mono ms the broker became unreachable; 0: reachable */
+    int64_t path_checked_since;    /* mono ms of the first check */
+    uint64_t drops_seen;           /* readings lost to full queues, as last counted */
+    int64_t drops_last_ms;         /* mono ms readings were last lost */
 };
 
 /* Set up CORE for CFG. SEQ is the highest sequence number already stored.
@@ -63,6 +73,22 @@ void vsd_core_publish_state(struct vsd_core *core);
 
 /* Used by the command handler. */
 void vsd_core_open_session(struct vsd_core *core, size_t bed, const char *session_id, int64_t now);
+/* Ends the session's monitoring gaps and its own limits, stops the NIBP watch. */
 void vsd_core_close_session(struct vsd_core *core, size_t bed);
+/* Acknowledge: 0, -ENOENT or -EALREADY (vsd_alarm_ack). */
+int vsd_core_ack(struct vsd_core *core, const char *alert_id, const char *by);
+
+/* core_watch.c: monitoring gaps and the daemon-wide technical conditions. */
+struct vsd_alarm_out;
+/* A reading of R->vital at BED: an unusable one opens a gap, a usable one ends it. */
+void vsd_core_gap_reading(struct vsd_core *core, size_t bed, const struct vsd_reading *r,
+                          int64_t wall_ms);
+/* A device stopped answering: every vital it reported (VITALS bit mask) is not measured. */
+void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms);
+/* The session ends: its open gaps end at WALL_MS. */
+void vsd_core_gaps_close(struct vsd_core *core, size_t bed, int64_t wall_ms);
+/* Storage failing, readings lost, broker unreachable: raise or end the daemon's alerts. */
+void vsd_core_check_daemon(struct vsd_core *core, struct vsd_alarm_now now,
+                           struct vsd_alarm_out out);
 
 #endif

@@ -15,6 +15,7 @@
 #include "control.h"
 #include "core.h"
 #include "digest.h"
+#include "mqtt_command.h"
 #include "publish.h"
 #include "queue.h"
 #include "store.h"
@@ -31,6 +32,7 @@ struct daemon {
     struct vsd_core core;
     bool core_ready;
     struct vsd_control *control;
+    struct vsd_mqtt_commands *mqtt_commands;
     struct vsd_buses *buses;
 };
 
@@ -128,6 +130,9 @@ static int start(struct daemon *d)
         return rc;
     if (!(d->queue = vsd_queue_new(d->cfg->queue_depth)))
         return -ENOMEM;
+    if ((rc = vsd_mqtt_commands_start(d->pub, d->queue, d->store, d->cfg->area,
+                                      &d->mqtt_commands)) < 0)
+        return rc;
     if ((rc = vsd_core_init(&d->core, d->cfg, &vsd_clock_system, d->queue, d->store, d->pub,
                             vsd_store_max_seq(d->store))) < 0)
         return rc;
@@ -154,11 +159,22 @@ static void drain_queue(struct daemon *d)
         vsd_core_handle(&d->core, &ev);
 }
 
+/* While a transport stops: run the commands it may still be waiting for. */
+static void pump(void *ctx)
+{
+    struct daemon *d = ctx;
+    struct vsd_event ev;
+
+    if (d->core_ready && vsd_queue_pop(d->queue, &ev, 20) == 1)
+        vsd_core_handle(&d->core, &ev);
+}
+
 /* Devices stop first, then everything they produced is processed, committed and
  * handed to the broker before the database closes. */
 static void stop(struct daemon *d)
 {
-    vsd_control_stop(d->control);
+    vsd_control_stop(d->control, pump, d);
+    vsd_mqtt_commands_stop(d->mqtt_commands, pump, d);
     vsd_buses_stop(d->buses);
     if (d->core_ready) {
         drain_queue(d);
@@ -246,6 +262,7 @@ static int run(const char *path)
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file-size limit is a write error (storage alert), not death */
     if ((rc = start(&d)) < 0) {
         vsd_log(LOG_CRIT, "vitalsd could not start: %s", strerror(-rc));
         stop(&d);

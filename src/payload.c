@@ -18,6 +18,12 @@ int vsd_topic_bed(char *buf, size_t size, const char *area, const char *bed, con
     return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+int vsd_topic_area(char *buf, size_t size, const char *area, const char *leaf)
+{
+    int n = snprintf(buf, size, "vitals/%s/%s", area, leaf);
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
 int vsd_topic_device(char *buf, size_t size, const char *area, const char *device)
 {
     int n = snprintf(buf, size, "vitals/%s/device/%s/status", area, device);
@@ -92,7 +98,7 @@ char *vsd_payload_readings(const char *bed, const char *session, const char *dev
     return finish(root);
 }
 
-static void add_alert_fields(cJSON *o, const struct vsd_alert *a, const char *device)
+void vsd_payload_alert_fields(cJSON *o, const struct vsd_alert *a, const char *device)
 {
     const struct vsd_vital_info *vi = vsd_vital_info(a->vital);
 
@@ -106,20 +112,36 @@ static void add_alert_fields(cJSON *o, const struct vsd_alert *a, const char *de
     add_string_or_null(o, "device", device);
     add_number_or_null(o, "limit", a->limit);
     add_time(o, "raised", a->raised_wall_ms);
+    cJSON_AddBoolToObject(o, "condition", a->condition);
+    cJSON_AddBoolToObject(o, "acknowledged", a->acked);
+    if (a->acked) {
+        cJSON_AddStringToObject(o, "acknowledged_by", a->acked_by);
+        add_time(o, "acknowledged_at", a->acked_wall_ms);
+    }
+    cJSON_AddNumberToObject(o, "escalation", a->escalation);
+}
+
+/* What a nurse's dashboard shows for the alert after this event. */
+static const char *state_after(const struct vsd_alarm_event *ev)
+{
+    if (ev->type == VSD_ALARM_CLEARED)
+        return "cleared";
+    if (!ev->alert->condition)
+        return "latched";
+    return ev->alert->acked ? "acknowledged" : "active";
 }
 
 char *vsd_payload_alert_event(const struct vsd_alert_event_info *info)
 {
     const struct vsd_alarm_event *ev = info->ev;
     cJSON *root = cJSON_CreateObject();
-    bool raised = ev->type == VSD_ALARM_RAISED;
 
     cJSON_AddNumberToObject(root, "seq", (double)info->seq);
-    cJSON_AddStringToObject(root, "event", raised ? "raised" : "cleared");
-    cJSON_AddStringToObject(root, "state", raised ? "active" : "cleared");
-    cJSON_AddStringToObject(root, "bed", info->bed);
+    cJSON_AddStringToObject(root, "event", vsd_alarm_event_name(ev->type));
+    cJSON_AddStringToObject(root, "state", state_after(ev));
+    add_string_or_null(root, "bed", info->bed);
     add_string_or_null(root, "session", info->session);
-    add_alert_fields(root, ev->alert, info->device);
+    vsd_payload_alert_fields(root, ev->alert, info->device);
     add_number_or_null(root, "value", ev->value);
     add_time(root, "time", ev->wall_ms);
     return finish(root);
@@ -132,13 +154,13 @@ char *vsd_payload_active(const char *bed, const char *session, int64_t seq,
     cJSON *root = cJSON_CreateObject();
     cJSON *arr;
 
-    cJSON_AddStringToObject(root, "bed", bed);
+    add_string_or_null(root, "bed", bed);
     add_string_or_null(root, "session", session);
     cJSON_AddNumberToObject(root, "seq", (double)seq);
     arr = cJSON_AddArrayToObject(root, "alerts");
     for (size_t i = 0; i < n; i++) {
         cJSON *o = cJSON_CreateObject();
-        add_alert_fields(o, alerts[i], device_names[i]);
+        vsd_payload_alert_fields(o, alerts[i], device_names[i]);
         add_number_or_null(o, "value", alerts[i]->value);
         cJSON_AddItemToArray(arr, o);
     }

@@ -6,11 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "alarm.h"
 #include "queue.h"
 
 /* Topics under vitals/<area>/. Return 0 or -ENAMETOOLONG. */
 int vsd_topic_bed(char *buf, size_t size, const char *area, const char *bed, const char *leaf);
+/* vitals/<area>/<leaf>, e.g. "daemon/alerts", "escalation", "command/reply". */
+int vsd_topic_area(char *buf, size_t size, const char *area, const char *leaf);
 int vsd_topic_device(char *buf, size_t size, const char *area, const char *device);
 
 /* Every payload names the bed and session id only: never a person. The
@@ -23,11 +27,14 @@ char *vsd_payload_readings(const char *bed, const char *session, const char *dev
 struct vsd_alert_event_info {
     const struct vsd_alarm_event *ev;
     int64_t seq;
-    const char *bed;
+    const char *bed;       /* NULL: a daemon-wide alert */
     const char *session;   /* NULL or "" = none */
     const char *device;    /* NULL = none */
 };
 char *vsd_payload_alert_event(const struct vsd_alert_event_info *info);
+
+/* The fields of one alert (id, code, priority, vital, limit, state...) added to O. */
+void vsd_payload_alert_fields(cJSON *o, const struct vsd_alert *a, const char *device);
 
 /* The bed's active alerts (retained). SEQ = the last sequence number applied. */
 char *vsd_payload_active(const char *bed, const char *session, int64_t seq,

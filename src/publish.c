@@ -60,6 +60,9 @@ struct vsd_publish {
     char *state_topic;          /* vitals/<area>/daemon/state */
     vsd_publish_delivered_fn on_delivered;
     void *ctx;
+    char *sub_pattern; /* subscribed on every connect; NULL: none */
+    vsd_publish_message_fn on_message;
+    void *sub_ctx;
     pthread_t thread;
     bool started;
 
@@ -179,46 +182,6 @@ static bool topic_valid(const char *topic)
 static bool payload_valid(const char *payload)
 {
     return payload && strlen(payload) <= 65536u * 1024u; /* far below MQTT's 256 MB */
-}
-
-#define N_CONFIG_STRINGS 7
-
-/* The string fields of C, which a copy owns. */
-static void config_strings(struct vsd_mqtt_config *c, char **out[N_CONFIG_STRINGS])
-{
-    char **all[N_CONFIG_STRINGS] = {&c->host,        &c->client_id,   &c->username,
-                                    &c->password,    &c->tls_ca_file, &c->tls_cert_file,
-                                    &c->tls_key_file};
-
-    memcpy(out, all, sizeof(all));
-}
-
-static void mqtt_config_clear(struct vsd_mqtt_config *c)
-{
-    char **s[N_CONFIG_STRINGS];
-
-    if (c->password)
-        explicit_bzero(c->password, strlen(c->password));
-    config_strings(c, s);
-    for (size_t i = 0; i < N_CONFIG_STRINGS; i++)
-        free(*s[i]);
-    memset(c, 0, sizeof(*c));
-}
-
-static int mqtt_config_copy(struct vsd_mqtt_config *dst, const struct vsd_mqtt_config *src)
-{
-    char **s[N_CONFIG_STRINGS];
-
-    *dst = *src;
-    config_strings(dst, s);
-    for (size_t i = 0; i < N_CONFIG_STRINGS; i++)
-        if (*s[i] && !(*s[i] = strdup(*s[i]))) {
-            while (++i < N_CONFIG_STRINGS)
-                *s[i] = NULL; /* not copied yet: not ours to free */
-            mqtt_config_clear(dst);
-            return -ENOMEM;
-        }
-    return 0;
 }
 
 static void row_free(struct row *r)
@@ -403,6 +366,8 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
     p->connected = true;
     p->down_logged = false;
     p->connects++;
+    if (p->sub_pattern)
+        mosquitto_subscribe(p->mosq, NULL, p->sub_pattern, 1);
     resend_all_locked(p);
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
@@ -448,6 +413,15 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid)
     if (r && p->on_delivered)
         p->on_delivered(p->ctx, r->id);
     row_free(r);
+}
+
+static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *m)
+{
+    struct vsd_publish *p = obj;
+
+    (void)mosq;
+    if (p->on_message && m->topic)
+        p->on_message(p->sub_ctx, m->topic, m->payload, m->payloadlen > 0 ? (size_t)m->payloadlen : 0);
 }
 
 static void on_log(struct mosquitto *mosq, void *obj, int level, const char *str)
@@ -504,6 +478,7 @@ static int configure_client(struct vsd_publish *p, char *err, size_t errlen)
     mosquitto_disconnect_callback_set(p->mosq, on_disconnect);
     mosquitto_publish_callback_set(p->mosq, on_publish);
     mosquitto_log_callback_set(p->mosq, on_log);
+    mosquitto_message_callback_set(p->mosq, on_message);
     return setup_tls(p, err, errlen);
 }
 
@@ -632,7 +607,7 @@ int vsd_publish_new(const struct vsd_mqtt_config *mqtt, const char *area,
     init_sync(p);
     p->on_delivered = on_delivered;
     p->ctx = ctx;
-    if (mqtt_config_copy(&p->cfg, mqtt) < 0 ||
+    if (vsd_mqtt_config_copy(&p->cfg, mqtt) < 0 ||
         asprintf(&state_topic, "vitals/%s/daemon/state", area) < 0)
         goto fail;
     p->state_topic = state_topic;
@@ -710,20 +685,38 @@ void vsd_publish_free(struct vsd_publish *p)
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->err_lock);
     pthread_cond_destroy(&p->cond);
-    mqtt_config_clear(&p->cfg);
+    vsd_mqtt_config_clear(&p->cfg);
     free(p->state_topic);
+    free(p->sub_pattern);
     free(p);
+}
+
+int vsd_publish_subscribe(struct vsd_publish *p, const char *pattern, vsd_publish_message_fn fn,
+                          void *ctx)
+{
+    if (!p || !pattern || !fn || p->started || p->sub_pattern)
+        return -EINVAL;
+    if (!(p->sub_pattern = strdup(pattern)))
+        return -ENOMEM;
+    p->on_message = fn;
+    p->sub_ctx = ctx;
+    return 0;
 }
 
 int vsd_publish_live(struct vsd_publish *p, const char *topic, const char *payload)
 {
+    return vsd_publish_send(p, topic, payload, 0);
+}
+
+int vsd_publish_send(struct vsd_publish *p, const char *topic, const char *payload, int qos)
+{
     int rc = MOSQ_ERR_NO_CONN;
 
-    if (!p || !topic_valid(topic) || !payload_valid(payload))
+    if (!p || !topic_valid(topic) || !payload_valid(payload) || qos < 0 || qos > 1)
         return -EINVAL;
     pthread_mutex_lock(&p->lock);
     if (p->connected)
-        rc = send_locked(p, topic, payload, 0, false, NULL);
+        rc = send_locked(p, topic, payload, qos, false, NULL);
     if (rc == MOSQ_ERR_NO_CONN)
         p->live_dropped++;
     pthread_mutex_unlock(&p->lock);
@@ -787,5 +780,6 @@ void vsd_publish_stats(struct vsd_publish *p, struct vsd_publish_stats *out)
     out->outbox_pending = p->n_pending;
     out->live_dropped = p->live_dropped;
     out->reconnects = p->connects > 0 ? p->connects - 1 : 0;
+    out->ever_connected = p->connects > 0;
     pthread_mutex_unlock(&p->lock);
 }

@@ -33,6 +33,16 @@ void vsd_publish_free(struct vsd_publish *p); /* accepts NULL */
 
 /* QoS 0, not retained; dropped when not connected. TOPIC is full ("vitals/..."). */
 int vsd_publish_live(struct vsd_publish *p, const char *topic, const char *payload);
+/* QoS 0 or 1, not retained, not kept: dropped (and counted as live) when not connected. */
+int vsd_publish_send(struct vsd_publish *p, const char *topic, const char *payload, int qos);
+
+/* A message on the subscription: called on the MQTT thread; must not block. */
+typedef void (*vsd_publish_message_fn)(void *ctx, const char *topic, const void *payload,
+                                       size_t len);
+/* Subscribe to PATTERN (QoS 1) on every connect; FN gets each message. Once, before
+ * vsd_publish_start(). Returns 0 or negative errno. */
+int vsd_publish_subscribe(struct vsd_publish *p, const char *pattern, vsd_publish_message_fn fn,
+                          void *ctx);
 /* QoS 1, retained; remembered (last payload per topic) and re-sent on reconnect. */
 int vsd_publish_retained(struct vsd_publish *p, const char *topic, const char *payload);
 /* QoS 1 until the broker acknowledges: kept in memory (copied) and re-sent on
@@ -44,6 +54,7 @@ struct vsd_publish_stats {
     size_t outbox_pending;
     uint64_t live_dropped;    /* live readings not sent: not connected */
     uint64_t reconnects;
+    bool ever_connected;
 };
 void vsd_publish_stats(struct vsd_publish *p, struct vsd_publish_stats *out);
 

@@ -28,6 +28,7 @@ struct vsd_poll_result {
 struct vsd_device_state {
     size_t device;
     bool up;
+    bool degraded;       /* answering, but garbled frames persist */
     int err;             /* negative errno of the failure that took it down; 0 when up */
     int64_t mono_ms;
     int64_t wall_ms;

@@ -5,9 +5,19 @@
 #include "registry.h"
 
 extern const struct vsd_driver vsd_driver_sim;
+extern const struct vsd_driver vsd_driver_nonin;
+extern const struct vsd_driver vsd_driver_masimo;
+extern const struct vsd_driver vsd_driver_ge_s5;
+extern const struct vsd_driver vsd_driver_modbus_tcp;
+extern const struct vsd_driver vsd_driver_modbus_rtu;
 
 static const struct vsd_driver *const drivers[] = {
     &vsd_driver_sim,
+    &vsd_driver_nonin,
+    &vsd_driver_masimo,
+    &vsd_driver_ge_s5,
+    &vsd_driver_modbus_tcp,
+    &vsd_driver_modbus_rtu,
 };
 
 const struct vsd_driver *vsd_registry_find(const char *name)

@@ -477,6 +477,7 @@ int vsd_store_alert_event(struct vsd_store *s, const struct vsd_store_alert_even
                                       [VSD_F_SESSION] = e->session_id,
                                       [VSD_F_TOPIC] = e->topic,
                                       [VSD_F_PAYLOAD] = e->payload,
+                                      [VSD_F_BY] = e->actor,
                                   });
     if (!op)
         return -ENOMEM;
@@ -486,6 +487,25 @@ int vsd_store_alert_event(struct vsd_store *s, const struct vsd_store_alert_even
     op->limit = e->limit;
     op->ts_ms = e->ts_ms;
     return enqueue(s, op, true);
+}
+
+int vsd_store_gap(struct vsd_store *s, const struct vsd_store_gap *g)
+{
+    struct vsd_op *op;
+
+    if (!s || !g || !g->session_id || !g->bed || !g->reason || !vsd_vital_info(g->vital))
+        return -EINVAL;
+    op = vsd_op_new(VSD_OP_GAP, (const char *const[VSD_F_COUNT]){
+                                    [VSD_F_SESSION] = g->session_id,
+                                    [VSD_F_BED] = g->bed,
+                                    [VSD_F_DETAIL] = g->reason,
+                                });
+    if (!op)
+        return -ENOMEM;
+    op->vital = g->vital;
+    op->ts_ms = g->start_ms;
+    op->num = g->end_ms;
+    return enqueue(s, op, false);
 }
 
 int vsd_store_session_start(struct vsd_store *s, const char *session_id, const char *bed,
@@ -590,5 +610,6 @@ void vsd_store_stats(struct vsd_store *s, struct vsd_store_stats *out)
         return;
     pthread_mutex_lock(&s->lock);
     *out = s->stats;
+    out->last_error = s->last_error;
     pthread_mutex_unlock(&s->lock);
 }

@@ -9,7 +9,7 @@
 
 #include <vitalsd/reading.h>
 
-#define VSD_SCHEMA_VERSION 1
+#define VSD_SCHEMA_VERSION 2
 
 struct vsd_store;
 
@@ -71,7 +71,8 @@ int vsd_store_reading(struct vsd_store *s, const struct vsd_store_reading *r);
 struct vsd_store_alert_event {
     const char *alert_id;
     int64_t seq;            /* per-daemon sequence number */
-    const char *event;      /* "raised", "cleared" */
+    const char *event;      /* "raised", "acknowledged", "escalated", "latched", "cleared" */
+    const char *actor;      /* "acknowledged": who; NULL otherwise */
     const char *code;       /* "low", "high", "comms_loss", ... */
     const char *priority;   /* "low", "medium", "high" */
     const char *bed;
@@ -95,6 +96,18 @@ int vsd_store_session_start(struct vsd_store *s, const char *session_id, const c
 int vsd_store_session_end(struct vsd_store *s, const char *bed, int64_t ts_ms, const char *by);
 int vsd_store_audit(struct vsd_store *s, int64_t ts_ms, const char *actor, const char *action,
                     const char *detail_json);
+/* A monitoring gap of VITAL at BED during SESSION_ID began (END_MS 0) or ended: the gap
+ * that began at START_MS gets END_MS. REASON: "comms_loss", "sensor_off", "invalid". */
+struct vsd_store_gap {
+    const char *session_id;
+    const char *bed;
+    int vital;
+    int64_t start_ms;
+    int64_t end_ms;
+    const char *reason;
+};
+int vsd_store_gap(struct vsd_store *s, const struct vsd_store_gap *g);
+
 /* The broker acknowledged outbox row ID. */
 int vsd_store_outbox_delivered(struct vsd_store *s, int64_t id, int64_t ts_ms);
 
@@ -108,6 +121,7 @@ struct vsd_store_stats {
     uint64_t duplicates_ignored; /* same device measurement seen again */
     uint64_t commits;
     uint64_t commit_errors;
+    int last_error; /* negative errno of the last failed commit; 0 once one succeeds again */
 };
 void vsd_store_stats(struct vsd_store *s, struct vsd_store_stats *out);
 

@@ -83,9 +83,33 @@ static const char schema_v1[] =
     " hash TEXT NOT NULL);"
     "PRAGMA user_version = 1;";
 
+/* Schema version 2: who acknowledged, escalation steps, the actor of each alert event, and
+ * monitoring gaps (intervals of an open session in which a vital was not being measured). */
+static const char schema_v2[] =
+    "ALTER TABLE alerts ADD COLUMN acked_ms INTEGER;"
+    "ALTER TABLE alerts ADD COLUMN acked_by TEXT;"
+    "ALTER TABLE alerts ADD COLUMN escalation INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE alert_events ADD COLUMN actor TEXT;"
+    "CREATE TABLE gaps ("
+    " id INTEGER PRIMARY KEY,"
+    " session_id TEXT NOT NULL,"
+    " bed TEXT NOT NULL,"
+    " vital TEXT NOT NULL,"
+    " start_ms INTEGER NOT NULL,"
+    " end_ms INTEGER,"        /* NULL while the gap lasts */
+    " reason TEXT NOT NULL);" /* comms_loss, sensor_off, invalid, daemon_down */
+    "CREATE INDEX gaps_session ON gaps(session_id);"
+    "PRAGMA user_version = 2;";
+
 /* migrations[i] takes a database from schema version i to i + 1, bumping
  * user_version itself so that both happen in one transaction. */
-static const char *const migrations[VSD_SCHEMA_VERSION] = {schema_v1};
+static const char *const migrations[VSD_SCHEMA_VERSION] = {schema_v1, schema_v2};
+
+const char *vsd_schema_migration_sql(int from_version)
+{
+    return from_version >= 0 && from_version < VSD_SCHEMA_VERSION ? migrations[from_version]
+                                                                   : NULL;
+}
 
 void vsd_schema_errf(char *err, size_t errlen, const char *fmt, ...)
 {

@@ -43,4 +43,7 @@ int vsd_schema_errno(int rc);
 void vsd_schema_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The SQL taking a database from FROM_VERSION to the next one (for tests); NULL past the last. */
+const char *vsd_schema_migration_sql(int from_version);
+
 #endif

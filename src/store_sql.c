@@ -23,6 +23,8 @@ enum stmt_id {
     ST_SESSION_END,
     ST_AUDIT,
     ST_DELIVERED,
+    ST_GAP_START,
+    ST_GAP_END,
     ST_BEGIN,
     ST_COMMIT,
     ST_COUNT
@@ -40,9 +42,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                  "CASE WHEN ?10 = 'cleared' THEN ?11 END, ?10) "
                  "ON CONFLICT (alert_id) DO UPDATE SET state = excluded.state, "
                  "priority = excluded.priority, "
-                 "cleared_ms = coalesce(excluded.cleared_ms, alerts.cleared_ms)",
-    [ST_ALERT_EVENT] = "INSERT INTO alert_events (seq, alert_id, event, ts_ms, value, payload) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 "cleared_ms = coalesce(excluded.cleared_ms, alerts.cleared_ms), "
+                 "acked_ms = CASE WHEN ?10 = 'acknowledged' THEN ?11 ELSE alerts.acked_ms END, "
+                 "acked_by = CASE WHEN ?10 = 'acknowledged' THEN ?12 ELSE alerts.acked_by END, "
+                 "escalation = alerts.escalation + (?10 = 'escalated')",
+    [ST_ALERT_EVENT] = "INSERT INTO alert_events (seq, alert_id, event, ts_ms, value, payload, "
+                       "actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_OUTBOX] = "INSERT INTO outbox (seq, topic, payload, created_ms) VALUES (?1, ?2, ?3, ?4)",
     [ST_SESSION_START] = "INSERT INTO sessions (session_id, bed, started_ms, started_by) "
                          "VALUES (?1, ?2, ?3, ?4)",
@@ -51,6 +56,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_AUDIT] = "INSERT INTO audit (id, ts_ms, actor, action, detail, prev_hash, hash) "
                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_DELIVERED] = "UPDATE outbox SET delivered_ms = ?1 WHERE id = ?2 AND delivered_ms IS NULL",
+    [ST_GAP_START] = "INSERT INTO gaps (session_id, bed, vital, start_ms, reason) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_GAP_END] = "UPDATE gaps SET end_ms = ?1 WHERE session_id = ?2 AND bed = ?3 AND vital = ?4 "
+                   "AND start_ms = ?5 AND end_ms IS NULL",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
 };
@@ -189,6 +198,7 @@ static int write_alert(struct vsd_store_sql *q, struct vsd_op *op)
     bind_real(st, 9, op->limit);
     bind_text(st, 10, op->str[VSD_F_EVENT]);
     sqlite3_bind_int64(st, 11, op->ts_ms);
+    bind_text(st, 12, op->str[VSD_F_BY]);
     rc = check_rejected(q, op, "alert", step_done(st));
     if (rc != SQLITE_OK)
         return rc;
@@ -200,6 +210,7 @@ static int write_alert(struct vsd_store_sql *q, struct vsd_op *op)
     sqlite3_bind_int64(st, 4, op->ts_ms);
     bind_real(st, 5, op->value);
     bind_text(st, 6, op->str[VSD_F_PAYLOAD]);
+    bind_text(st, 7, op->str[VSD_F_BY]);
     rc = check_rejected(q, op, "alert event", step_done(st));
     if (rc != SQLITE_OK)
         return rc;
@@ -276,6 +287,24 @@ static int write_delivered(struct vsd_store_sql *q, const struct vsd_op *op)
     return check_rejected(q, op, "outbox delivery mark", step_done(st));
 }
 
+/* A gap begins (num = 0) or ends (num = its end time). */
+static int write_gap(struct vsd_store_sql *q, const struct vsd_op *op)
+{
+    const struct vsd_vital_info *vi = vsd_vital_info((enum vsd_vital)op->vital);
+    sqlite3_stmt *st = q->stmt[op->num ? ST_GAP_END : ST_GAP_START];
+    int i = 1;
+
+    if (op->num)
+        sqlite3_bind_int64(st, i++, op->num);
+    bind_text(st, i++, op->str[VSD_F_SESSION]);
+    bind_text(st, i++, op->str[VSD_F_BED]);
+    bind_text(st, i++, vi ? vi->name : "?");
+    sqlite3_bind_int64(st, i++, op->ts_ms);
+    if (!op->num)
+        bind_text(st, i, op->str[VSD_F_DETAIL]);
+    return check_rejected(q, op, "monitoring gap", step_done(st));
+}
+
 static int write_op(struct vsd_store_sql *q, struct vsd_op *op, struct chain *head,
                     struct vsd_batch_counts *c)
 {
@@ -291,6 +320,8 @@ static int write_op(struct vsd_store_sql *q, struct vsd_op *op, struct chain *he
         return write_audit(q, op, head);
     case VSD_OP_DELIVERED:
         return write_delivered(q, op);
+    case VSD_OP_GAP:
+        return write_gap(q, op);
     }
     return SQLITE_MISUSE;
 }

@@ -18,6 +18,7 @@ enum vsd_op_kind {
     VSD_OP_SESSION_END,
     VSD_OP_AUDIT,
     VSD_OP_DELIVERED,
+    VSD_OP_GAP,
 };
 
 /* The text fields of an op, copied into its tail; unused ones are NULL. */
@@ -31,7 +32,7 @@ enum {
     VSD_F_PRIORITY,
     VSD_F_TOPIC,
     VSD_F_PAYLOAD,
-    VSD_F_BY, /* session started_by / ended_by, audit actor */
+    VSD_F_BY, /* session started_by / ended_by, audit actor, alert acknowledger */
     VSD_F_ACTION,
     VSD_F_DETAIL,
     VSD_F_COUNT

@@ -42,6 +42,14 @@ int vsd_serial_open(const struct vsd_serial_params *p, int64_t timeout_ms, struc
  * (-EIO, -ECONNRESET, -ENODEV: the peer closed, the cable or adapter went away). */
 ssize_t vsd_serial_read(struct vsd_serial *s, void *buf, size_t n, int64_t timeout_ms);
 
+/* Everything that has arrived: waits at most TIMEOUT_MS for the first bytes, then hands FEED
+ * what is already buffered, chunk by chunk, up to about MAX bytes (so one poll stays bounded).
+ * Returns the bytes fed (> 0), -ETIMEDOUT when none came, or a broken-link error (also after
+ * some bytes were fed: they were fed, the link is gone). */
+typedef void (*vsd_serial_feed_fn)(void *ctx, const uint8_t *buf, size_t n);
+ssize_t vsd_serial_drain(struct vsd_serial *s, int64_t timeout_ms, size_t max,
+                         vsd_serial_feed_fn feed, void *ctx);
+
 /* Write all N bytes within TIMEOUT_MS. Returns 0, -ETIMEDOUT, or a broken-link error. */
 int vsd_serial_write(struct vsd_serial *s, const void *buf, size_t n, int64_t timeout_ms);
 

@@ -8,6 +8,7 @@
 
 #include <vitalsd/reading.h>
 
+#include "alarm_limits.h"
 #include "report.h"
 #include "store_schema.h"
 
@@ -60,13 +61,16 @@ static int series_stats(struct vsd_report_series *s, const struct vsd_limit *l)
     s->max = sorted[s->n - 1];
     s->median = s->n % 2 ? sorted[s->n / 2] : (sorted[s->n / 2 - 1] + sorted[s->n / 2]) / 2;
     free(sorted);
+    double low = 0, high = 0;
+    bool has_low = vsd_limit_low(l, &low), has_high = vsd_limit_high(l, &high);
+
     for (size_t i = 0; l && i + 1 < s->n; i++) {
         int64_t held = s->ts[i + 1] - s->ts[i];
         if (held > VSD_REPORT_GAP_MS)
             held = VSD_REPORT_GAP_MS;
-        if (l->has_low && s->v[i] < l->low)
+        if (has_low && s->v[i] < low)
             s->below_ms += held;
-        if (l->has_high && s->v[i] > l->high)
+        if (has_high && s->v[i] > high)
             s->above_ms += held;
     }
     return 0;
@@ -155,7 +159,7 @@ static int load_alerts(sqlite3 *db, struct vsd_report *r)
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT code, priority, vital, state, raised_ms, cleared_ms, "
-                                "value, limit_value FROM alerts WHERE session_id = ?1 "
+                                "value, limit_value, acked_ms, acked_by FROM alerts WHERE session_id = ?1 "
                                 "ORDER BY raised_ms, alert_id",
                                 -1, &st, NULL);
 
@@ -176,6 +180,8 @@ static int load_alerts(sqlite3 *db, struct vsd_report *r)
         a->cleared_ms = sqlite3_column_int64(st, 5);
         a->value = sqlite3_column_double(st, 6);
         a->limit = sqlite3_column_double(st, 7);
+        a->acked_ms = sqlite3_column_int64(st, 8);
+        copy_text(a->acked_by, sizeof(a->acked_by), st, 9);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_NOMEM : rc;

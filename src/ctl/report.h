@@ -30,6 +30,8 @@ struct vsd_report_alert {
     char code[24], priority[16], vital[16], state[16];
     int64_t raised_ms, cleared_ms; /* 0: not recorded */
     double value, limit;
+    int64_t acked_ms; /* 0: not acknowledged */
+    char acked_by[72];
 };
 
 struct vsd_report_gap {

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "alarm_limits.h"
 #include "clock.h"
 #include "report.h"
 
@@ -165,6 +166,9 @@ static void vitals_table(FILE *out, const struct vsd_report *r, bool html)
         const struct vsd_report_series *s = &r->series[v];
         const struct vsd_vital_info *vi = vsd_vital_info((enum vsd_vital)v);
         const struct vsd_limit *l = r->limits ? &r->limits->limits[v] : NULL;
+        double low = 0, high = 0;
+        bool has_low, has_high;
+
         if (s->n == 0 && s->unusable == 0)
             continue;
         row_start(out, html);
@@ -185,9 +189,11 @@ static void vitals_table(FILE *out, const struct vsd_report *r, bool html)
         if (s->n)
             fprintf(out, "%g", s->max);
         cell_sep(out, html);
-        put_limit(out, l && l->has_low, l ? l->low : 0, s->below_ms, html);
+        has_low = vsd_limit_low(l, &low);
+        has_high = vsd_limit_high(l, &high);
+        put_limit(out, has_low, low, s->below_ms, html);
         cell_sep(out, html);
-        put_limit(out, l && l->has_high, l ? l->high : 0, s->above_ms, html);
+        put_limit(out, has_high, high, s->above_ms, html);
         row_end(out, html);
     }
     table_end(out, html);
@@ -230,13 +236,18 @@ static void alerts_table(FILE *out, const struct vsd_report *r, bool html)
         cell_sep(out, html);
         fprintf(out, "%g", a->limit);
         cell_sep(out, html);
-        fputs("not recorded", out);
-        cell_sep(out, html);
-        fputs("-", out);
+        if (a->acked_ms) {
+            put_cell(out, a->acked_by, html);
+            cell_sep(out, html);
+            put_duration(out, a->acked_ms - a->raised_ms);
+        } else {
+            fputs("not acknowledged", out);
+            cell_sep(out, html);
+            fputs("-", out);
+        }
         row_end(out, html);
     }
     table_end(out, html);
-    para(out, html, "This version of vitalsd does not record acknowledgements.");
 }
 
 static void gaps_table(FILE *out, const struct vsd_report *r, bool html)
@@ -322,12 +333,12 @@ static void chart(FILE *out, const struct vsd_report *r, int v)
 {
     const struct vsd_report_series *s = &r->series[v];
     const struct vsd_limit *l = r->limits ? &r->limits->limits[v] : NULL;
-    double lo = s->min, hi = s->max;
+    double lo = s->min, hi = s->max, low = 0, high = 0;
 
-    if (l && l->has_low && l->low < lo)
-        lo = l->low;
-    if (l && l->has_high && l->high > hi)
-        hi = l->high;
+    if (vsd_limit_low(l, &low) && low < lo)
+        lo = low;
+    if (vsd_limit_high(l, &high) && high > hi)
+        hi = high;
     if (hi - lo < 1) {
         lo -= 1;
         hi += 1;
@@ -338,15 +349,11 @@ static void chart(FILE *out, const struct vsd_report *r, int v)
             "<rect width=\"%d\" height=\"%d\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n",
             vsd_vital_info((enum vsd_vital)v)->label, vsd_vital_info((enum vsd_vital)v)->unit,
             CHART_W, CHART_H, CHART_W, CHART_H, CHART_W, CHART_H);
-    for (int k = 0; l && k < 2; k++) {
-        if (k == 0 ? !l->has_low : !l->has_high)
-            continue;
+    for (size_t k = 0; l && k < l->n_bands; k++)
         fprintf(out,
                 "<line x1=\"0\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#b00\" "
                 "stroke-dasharray=\"4 3\"/>\n",
-                CHART_W, chart_y(k ? l->high : l->low, lo, hi),
-                chart_y(k ? l->high : l->low, lo, hi));
-    }
+                CHART_W, chart_y(l->bands[k].limit, lo, hi), chart_y(l->bands[k].limit, lo, hi));
     chart_line(out, s, r->started_ms, r->ended_ms, lo, hi);
     fprintf(out,
             "<text x=\"4\" y=\"12\" font-size=\"10\">%g</text>"

@@ -14,24 +14,15 @@
 #include "audit_verify.h"
 #include "client.h"
 #include "config.h"
+#include "ctl.h"
 #include "export.h"
 #include "export_table.h"
 #include "manifest.h"
+#include "probe.h"
 #include "progress.h"
 #include "report.h"
 #include "watch.h"
 
-#define DEFAULT_CONFIG "/etc/vitalsd/vitalsd.conf"
-#define EXIT_REFUSED 1
-#define EXIT_USAGE 2
-#define EXIT_UNAVAILABLE 69
-
-struct ctl {
-    const char *config_path;
-    const char *socket_path;
-    const char *db_path;
-    struct vsd_config *cfg;
-};
 
 static void usage(FILE *out)
 {
@@ -39,7 +30,7 @@ static void usage(FILE *out)
           "  session start --bed BED --session ID --by NAME   open a visit at a bed\n"
           "  session end   --bed BED --by NAME [--session ID] close the bed's visit\n"
           "  session list                                     beds and their open sessions\n"
-          "  status                                           devices, sessions, alerts, paths\n"
+          "  status [--json]                                  alert path, beds, alerts, devices\n"
           "  export [--what readings|alerts|audit] [--format csv|jsonl|fhir]\n"
           "         [--session ID] [--bed BED] [--vital NAME] [--from TIME] [--to TIME]\n"
           "         [-o FILE [--by NAME]]   one consistent snapshot; with -o also\n"
@@ -48,51 +39,14 @@ static void usage(FILE *out)
           "  audit verify [--db PATH]                         check the audit hash chain\n"
           "  report --session ID [-o PREFIX]   visit summary: Markdown to stdout, or\n"
           "                                    PREFIX.md and PREFIX.html (with charts)\n"
-          "CONFIG defaults to $VITALSD_CONFIG, then " DEFAULT_CONFIG ".\n"
-          "TIME is UTC: 2026-11-22T09:30:00Z or 2026-11-22 09:30.\n",
+          "Alerts (docs/alarms.md):\n",
           out);
-}
-
-/* The configuration tells where the socket, database and broker are. */
-static int need_config(struct ctl *c)
-{
-    struct vsd_diag diag = {0};
-    int rc;
-
-    if (c->cfg)
-        return 0;
-    rc = vsd_config_load(c->config_path, &c->cfg, &diag);
-    for (size_t i = 0; i < diag.n; i++)
-        fprintf(stderr, "%s\n", diag.lines[i]);
-    if (rc < 0 && diag.n == 0)
-        fprintf(stderr, "vitalsctl: %s: %s (give -c CONFIG)\n", c->config_path, strerror(-rc));
-    vsd_diag_free(&diag);
-    return rc < 0 ? VSD_CONFIG_EXIT : 0;
-}
-
-static int call(struct ctl *c, cJSON *req, cJSON **reply)
-{
-    char err[512];
-    const char *path = c->socket_path;
-    int rc;
-
-    if (!path) {
-        if ((rc = need_config(c)) != 0)
-            return rc;
-        path = c->cfg->control_socket;
-    }
-    if (vsd_client_call(path, req, reply, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vitalsctl: %s\n", err);
-        return EXIT_UNAVAILABLE;
-    }
-    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(*reply, "ok");
-    if (!cJSON_IsTrue(ok)) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(*reply, "error");
-        fprintf(stderr, "vitalsctl: refused: %s\n",
-                cJSON_IsString(e) ? e->valuestring : "(no reason given)");
-        return EXIT_REFUSED;
-    }
-    return 0;
+    vsd_ctl_alarm_usage(out);
+    fputs("CONFIG defaults to $VITALSD_CONFIG, then " DEFAULT_CONFIG ".\n"
+          "TIME is UTC: 2026-11-22T09:30:00Z or 2026-11-22 09:30.\n"
+          "Biomed technicians:\n",
+          out);
+    vsd_probe_usage(out);
 }
 
 /* Parse "--key value" pairs of a subcommand into a request object. */
@@ -144,7 +98,7 @@ static int cmd_session(struct ctl *c, int argc, char **argv)
     } else {
         goto out;
     }
-    rc = call(c, req, &reply);
+    rc = vsd_ctl_call(c, req, &reply);
     if (rc == 0 && strcmp(argv[0], "list") == 0)
         print_sessions(reply);
     else if (rc == 0)
@@ -159,57 +113,6 @@ out:
     cJSON_Delete(req);
     cJSON_Delete(reply);
     return rc;
-}
-
-static int cmd_status(struct ctl *c)
-{
-    cJSON *req = cJSON_CreateObject(), *reply = NULL;
-    int rc;
-
-    cJSON_AddStringToObject(req, "cmd", "status");
-    rc = call(c, req, &reply);
-    if (rc == 0) {
-        char *text = cJSON_Print(reply);
-        printf("%s\n", text);
-        free(text);
-    }
-    cJSON_Delete(req);
-    cJSON_Delete(reply);
-    return rc;
-}
-
-/* UTC time from "2026-11-22T09:30:00Z", "2026-11-22T09:30:00", "2026-11-22 09:30". */
-static int parse_time(const char *s, int64_t *ret)
-{
-    static const char *const formats[] = {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S",
-                                          "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"};
-    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-        struct tm tm = {0};
-        const char *end = strptime(s, formats[i], &tm);
-        if (end && *end == '\0') {
-            *ret = (int64_t)timegm(&tm) * 1000;
-            return 0;
-        }
-    }
-    return -EINVAL;
-}
-
-/* Open the database read-only: --db, else the configuration's. */
-static int open_db(struct ctl *c, sqlite3 **db)
-{
-    char err[512] = "";
-    int rc;
-
-    if (!c->db_path) {
-        if ((rc = need_config(c)) != 0)
-            return rc;
-        c->db_path = c->cfg->database;
-    }
-    if (vsd_export_open(c->db_path, db, err, sizeof(err)) < 0) {
-        fprintf(stderr, "vitalsctl: %s\n", err);
-        return EXIT_UNAVAILABLE;
-    }
-    return 0;
 }
 
 static int cmd_audit(struct ctl *c, int argc, char **argv)
@@ -227,7 +130,7 @@ static int cmd_audit(struct ctl *c, int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if ((rc = open_db(c, &db)) != 0)
+    if ((rc = vsd_ctl_open_db(c, &db)) != 0)
         return rc;
     rc = vsd_audit_verify(db, &v, err, sizeof(err));
     sqlite3_close(db);
@@ -269,8 +172,8 @@ static bool export_options(int argc, char **argv, struct vsd_export_job *job)
             job->what = (enum vsd_export_what)w;
         else if (opt == 'F' && (fmt = vsd_export_format_from_name(optarg)) >= 0)
             job->format = (enum vsd_export_format)fmt;
-        else if ((opt == 'f' && parse_time(optarg, &job->filter.from_ms) == 0) ||
-                 (opt == 't' && parse_time(optarg, &job->filter.to_ms) == 0))
+        else if ((opt == 'f' && vsd_ctl_parse_time(optarg, &job->filter.from_ms) == 0) ||
+                 (opt == 't' && vsd_ctl_parse_time(optarg, &job->filter.to_ms) == 0))
             continue;
         else {
             if (opt == 'f' || opt == 't')
@@ -293,7 +196,7 @@ static int export_record(struct ctl *c, const struct vsd_export_job *job)
     char err[512] = "";
     int rc;
 
-    if (!sock && (c->cfg || access(c->config_path, R_OK) == 0) && need_config(c) == 0)
+    if (!sock && (c->cfg || access(c->config_path, R_OK) == 0) && vsd_ctl_need_config(c) == 0)
         sock = c->cfg->control_socket;
     rc = sock ? vsd_export_record(sock, job, err, sizeof(err)) : -ENOENT;
     if (rc == 0) {
@@ -322,7 +225,7 @@ static int cmd_export(struct ctl *c, int argc, char **argv)
 
     if (!export_options(argc, argv, &job))
         return EXIT_USAGE;
-    if ((rc = open_db(c, &db)) != 0)
+    if ((rc = vsd_ctl_open_db(c, &db)) != 0)
         return rc;
     job.db_path = c->db_path;
     vsd_progress_init(&progress, stderr, !job.output && isatty(STDOUT_FILENO), 0);
@@ -399,9 +302,9 @@ static int cmd_report(struct ctl *c, int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (!c->cfg && access(c->config_path, R_OK) == 0 && need_config(c) != 0)
+    if (!c->cfg && access(c->config_path, R_OK) == 0 && vsd_ctl_need_config(c) != 0)
         return VSD_CONFIG_EXIT;
-    if ((rc = open_db(c, &db)) != 0)
+    if ((rc = vsd_ctl_open_db(c, &db)) != 0)
         return rc;
     rc = vsd_report_load(db, session, bed_limits, c->cfg, &r, err, sizeof(err));
     sqlite3_close(db);
@@ -425,7 +328,7 @@ static int cmd_watch(struct ctl *c, int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if ((rc = need_config(c)) != 0)
+    if ((rc = vsd_ctl_need_config(c)) != 0)
         return rc;
     if (vsd_watch_run(&c->cfg->mqtt, c->cfg->area, seconds, err, sizeof(err)) < 0) {
         fprintf(stderr, "vitalsctl: %s\n", err);
@@ -457,15 +360,23 @@ int main(int argc, char **argv)
     if (strcmp(argv[i], "session") == 0)
         rc = cmd_session(&c, argc - i - 1, argv + i + 1);
     else if (strcmp(argv[i], "status") == 0)
-        rc = cmd_status(&c);
+        rc = vsd_ctl_status(&c, argc - i - 1, argv + i + 1);
     else if (strcmp(argv[i], "export") == 0)
         rc = cmd_export(&c, argc - i, argv + i);
     else if (strcmp(argv[i], "report") == 0)
         rc = cmd_report(&c, argc - i - 1, argv + i + 1);
     else if (strcmp(argv[i], "audit") == 0)
         rc = cmd_audit(&c, argc - i - 1, argv + i + 1);
+    else if (strcmp(argv[i], "alerts") == 0)
+        rc = vsd_ctl_alerts(&c, argc - i - 1, argv + i + 1);
+    else if (strcmp(argv[i], "ack") == 0)
+        rc = vsd_ctl_ack(&c, argc - i - 1, argv + i + 1);
+    else if (strcmp(argv[i], "limits") == 0)
+        rc = vsd_ctl_limits(&c, argc - i - 1, argv + i + 1);
     else if (strcmp(argv[i], "watch") == 0)
         rc = cmd_watch(&c, argc - i - 1, argv + i + 1);
+    else if (strcmp(argv[i], "probe") == 0)
+        rc = vsd_probe_run(c.config_path, argc - i - 1, argv + i + 1, stdout);
     else {
         fprintf(stderr, "vitalsctl: unknown command '%s'\n", argv[i]);
         usage(stderr);

@@ -14,12 +14,10 @@
 #include "vitals.h"
 #include "watch.h"
 
-#define SEEN_MAX 512
 
 struct watch {
     char area[64];
-    char seen[SEEN_MAX][40]; /* "alert_id/r" or "alert_id/c": the outbox may repeat an event */
-    size_t seen_next;
+    struct vsd_alert_order order;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -81,6 +79,19 @@ static void describe(const cJSON *o, char *buf, size_t size)
     }
 }
 
+/* Raised and escalated in capitals: they ask for someone to act. */
+static const char *event_label(const char *event)
+{
+    static const char *const labels[][2] = {{"raised", "RAISED"},   {"escalated", "ESCALATED"},
+                                            {"acknowledged", "ack'd"}, {"latched", "latched"},
+                                            {"cleared", "cleared"}};
+
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (strcmp(event, labels[i][0]) == 0)
+            return labels[i][1];
+    return event;
+}
+
 int vsd_watch_format(const char *payload, char *buf, size_t size)
 {
     cJSON *o = cJSON_Parse(payload);
@@ -88,42 +99,52 @@ int vsd_watch_format(const char *payload, char *buf, size_t size)
     char when[32], what[256], upper[16];
     size_t i;
 
-    if (!o || !(event = str(o, "event")) || !(prio = str(o, "priority")) ||
-        !(bed = str(o, "bed"))) {
+    if (!o || !(event = str(o, "event")) || !(prio = str(o, "priority"))) {
         cJSON_Delete(o);
         return -EINVAL;
     }
+    bed = str(o, "bed") ? str(o, "bed") : "(daemon)";
     session = str(o, "session");
     clock_time(str(o, "time"), when, sizeof(when));
     describe(o, what, sizeof(what));
     for (i = 0; prio[i] && i + 1 < sizeof(upper); i++)
         upper[i] = (char)(prio[i] - (prio[i] >= 'a' && prio[i] <= 'z' ? 32 : 0));
     upper[i] = '\0';
-    snprintf(buf, size, "%s  %-7s  %-6s  bed %-10s session %-12s %s", when,
-             strcmp(event, "raised") == 0 ? "RAISED" : "cleared", upper, bed,
-             session ? session : "(none)", what);
+    snprintf(buf, size, "%s  %-7s  %-6s  bed %-10s session %-12s %s%s%s", when,
+             event_label(event), upper, bed, session ? session : "(none)", what,
+             str(o, "acknowledged_by") && strcmp(event, "acknowledged") == 0 ? " by " : "",
+             str(o, "acknowledged_by") && strcmp(event, "acknowledged") == 0
+                 ? str(o, "acknowledged_by")
+                 : "");
     cJSON_Delete(o);
     return 0;
 }
 
-static bool seen_before(struct watch *w, const char *payload)
+bool vsd_alert_order_stale(struct vsd_alert_order *ord, const char *payload)
 {
     cJSON *o = cJSON_Parse(payload);
-    const char *id = o ? str(o, "alert_id") : NULL, *event = o ? str(o, "event") : NULL;
-    char key[40];
-    bool seen = false;
+    const char *id = o ? str(o, "alert_id") : NULL;
+    double seq = o ? num(o, "seq") : NAN;
+    bool stale = false;
+    size_t i;
 
-    if (id && event) {
-        snprintf(key, sizeof(key), "%.32s/%c", id, event[0]);
-        for (size_t i = 0; i < SEEN_MAX && !seen; i++)
-            seen = strcmp(w->seen[i], key) == 0;
-        if (!seen) {
-            snprintf(w->seen[w->seen_next], sizeof(w->seen[0]), "%s", key);
-            w->seen_next = (w->seen_next + 1) % SEEN_MAX;
-        }
+    if (!id || isnan(seq)) {
+        cJSON_Delete(o);
+        return false;
+    }
+    for (i = 0; i < VSD_ORDER_MAX && strcmp(ord->id[i], id) != 0; i++)
+        ;
+    if (i < VSD_ORDER_MAX) {
+        stale = (int64_t)seq <= ord->seq[i];
+        if (!stale)
+            ord->seq[i] = (int64_t)seq;
+    } else {
+        snprintf(ord->id[ord->next], sizeof(ord->id[0]), "%.32s", id);
+        ord->seq[ord->next] = (int64_t)seq;
+        ord->next = (ord->next + 1) % VSD_ORDER_MAX;
     }
     cJSON_Delete(o);
-    return seen;
+    return stale;
 }
 
 static void on_message(struct mosquitto *m, void *ctx, const struct mosquitto_message *msg)
@@ -138,7 +159,8 @@ static void on_message(struct mosquitto *m, void *ctx, const struct mosquitto_me
     payload[msg->payloadlen] = '\0';
     if (strstr(msg->topic, "/daemon/state")) {
         printf("vitalsd is %s\n", payload);
-    } else if (!seen_before(w, payload) && vsd_watch_format(payload, line, sizeof(line)) == 0) {
+    } else if (!vsd_alert_order_stale(&w->order, payload) &&
+               vsd_watch_format(payload, line, sizeof(line)) == 0) {
         printf("%s\n", line);
     }
     fflush(stdout);
@@ -154,6 +176,8 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
     snprintf(topic, sizeof(topic), "vitals/%s/bed/+/alert", w->area);
     mosquitto_subscribe(m, NULL, topic, 1);
     snprintf(topic, sizeof(topic), "vitals/%s/daemon/state", w->area);
+    mosquitto_subscribe(m, NULL, topic, 1);
+    snprintf(topic, sizeof(topic), "vitals/%s/daemon/alert", w->area);
     mosquitto_subscribe(m, NULL, topic, 1);
 }
 

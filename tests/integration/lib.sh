@@ -79,6 +79,8 @@ stop_broker() {
 }
 
 # write_config FILE: the [daemon] and [mqtt] head for this test; append devices and beds after.
+# Latching and escalation are off unless LATCHING / ESCALATE_AFTER / ESCALATE_AGAIN say otherwise:
+# most tests count alert events and want exactly raise and clear.
 write_config() {
   cat > "$1" <<CONF
 [daemon]
@@ -94,6 +96,11 @@ port = $PORT
 keepalive = 5s
 reconnect_min = 200ms
 reconnect_max = 1s
+
+[alerts]
+latching = ${LATCHING:-none}
+escalate_after = ${ESCALATE_AFTER:-0}
+escalate_again = ${ESCALATE_AGAIN:-0}
 CONF
 }
 

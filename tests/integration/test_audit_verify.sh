@@ -18,10 +18,10 @@ rows=$(sql "select count(*) from audit")
 [ "$rows" -ge 7 ] || fail "only $rows audit rows"
 
 out=$("$VITALSCTL" audit verify --db "$T/vitalsd.db") || fail "intact chain: exit $?: $out"
-echo "$out" | grep -q "^audit chain ok: $rows rows, head row $rows hash [0-9a-f]\{64\}$" ||
+grep -q "^audit chain ok: $rows rows, head row $rows hash [0-9a-f]\{64\}$" <<<"$out" ||
   fail "intact chain: unexpected output: $out"
 head=$(sql "select hash from audit where id=$rows")
-echo "$out" | grep -q "$head" || fail "verify does not print the head hash $head"
+grep -q "$head" <<<"$out" || fail "verify does not print the head hash $head"
 pass "intact chain of $rows rows verified, head $head"
 
 # tamper NAME SQL: run SQL on a copy of the database; verify must exit 1 and name row BAD.
@@ -31,8 +31,8 @@ tamper() {
   sqlite3 "$T/$name.db" "$sqltext" || fail "$name: tampering SQL failed"
   out=$("$VITALSCTL" audit verify --db "$T/$name.db") || rc=$?
   [ $rc -eq 1 ] || fail "$name: verify exited $rc, want 1: $out"
-  echo "$out" | grep -q "^audit chain BROKEN at row $bad:" || fail "$name: want row $bad: $out"
-  echo "$out" | grep -q "expected" && echo "$out" | grep -q "stored" ||
+  grep -q "^audit chain BROKEN at row $bad:" <<<"$out" || fail "$name: want row $bad: $out"
+  grep -q "expected" <<<"$out" && grep -q "stored" <<<"$out" ||
     fail "$name: expected/stored hashes missing: $out"
   pass "$name detected: $(echo "$out" | head -n1)"
 }

@@ -40,6 +40,7 @@ devices = m1
 CONF
 
 mosquitto_sub -h 127.0.0.1 -p "$PORT" -q 1 -c -i vsd-it-sub -v -t 'vitals/test/bed/+/alert' \
+  -t 'vitals/test/daemon/alert' \
   > "$T/alerts.txt" 2>>"$T/sub.log" &
 PIDS+=("$!")
 sleep 0.3
@@ -57,6 +58,9 @@ sleep 6
 during=$(sql "select count(*) from alert_events where ts_ms>$down_ms and ts_ms<$up_ms")
 [ "$during" -ge 4 ] || fail "only $during alert events were raised while the broker was down"
 wait_for 15 "outbox drained" outbox_empty
+path=$(sql "select count(*) from alerts where code='alert_path_down' and state='cleared'")
+[ "$path" -eq 1 ] || fail "the broker outage was not recorded as one 'alert path down' alert ($path)"
+grep -q "alert_path_down.* raised" "$T/vitalsd.log" || fail "alert path down not logged"
 expected=$(sql "select alert_id||' '||event from alert_events order by seq" | sort -u)
 received=$(payloads "$T/alerts.txt" | jq -r '.alert_id+" "+.event' | sort -u)
 [ "$expected" = "$received" ] || fail "delivered events differ from recorded:

@@ -94,7 +94,7 @@ head -n1 "$T/all.ndjson" | jq -c 'del(.subject)' > "$T/bad.ndjson"
 head -n1 "$T/all.ndjson" | jq -c '.effectiveDateTime = "yesterday"' >> "$T/bad.ndjson"
 head -n1 "$T/all.ndjson" | jq -c '.category[0].coding[0].code = "laboratory"' >> "$T/bad.ndjson"
 rc=0; out=$("${VALIDATE[@]}" "$T/bad.ndjson" 2>&1) || rc=$?
-[ $rc -eq 1 ] && echo "$out" | grep -q "invalid 3 of 3" || fail "validator accepted bad resources: $out"
+[ $rc -eq 1 ] && grep -q "invalid 3 of 3" <<<"$out" || fail "validator accepted bad resources: $out"
 pass "the validator rejects a missing subject, a bad time and a non-vital-signs category"
 
 [ "$(jq -r .rows "$T/all.ndjson.manifest.json")" -eq "$n" ] || fail "manifest rows"

@@ -26,6 +26,7 @@ struct tdev {
     int poll_err;      /* poll() returns this (after pushing a reading) when non-zero */
     int open_err;      /* open() returns this when non-zero */
     int poll_sleep_ms; /* how long one exchange takes */
+    int fail_once;     /* poll_err applies to the next poll only */
     int opens, closes, polls;
     int64_t close_at;
     int64_t open_at[MAX_TIMES], poll_at[MAX_TIMES];
@@ -38,6 +39,8 @@ struct fixture {
     struct vsd_config cfg;
     struct vsd_queue *q;
     struct vsd_buses *buses;
+    int up[MAX_DEVS]; /* as last reported: 1 up, -1 down, 0 none yet */
+    bool degraded[MAX_DEVS];
 };
 
 static int64_t now_ms(void)
@@ -83,6 +86,10 @@ static int t_poll(struct vsd_device *dev, struct vsd_sink *sink)
     t->polls++;
     t->poll_thread = pthread_self();
     err = t->poll_err;
+    if (t->fail_once) {
+        t->fail_once = 0;
+        t->poll_err = 0;
+    }
     sleep_ms = t->poll_sleep_ms;
     pthread_mutex_unlock(&t->lock);
     if (sleep_ms)
@@ -175,7 +182,8 @@ static void set(struct tdev *t, int *field, int v)
 
 /* Events seen since the last call, by kind. */
 struct seen {
-    int polls, ups, downs;
+    int polls, ups, downs; /* changes of "up" only */
+    int degraded_on, degraded_off;
     int last_err;
     int first_state; /* 1 up, -1 down, 0 none yet */
 };
@@ -198,8 +206,19 @@ static void drain(struct fixture *f, struct seen *s, int wait_ms)
             assert_true(ev.u.poll.wall_ms > 1600000000000LL);
             s->polls++;
         } else if (ev.type == VSD_EV_DEVICE_STATE) {
+            size_t d = ev.u.state.device;
+            int up = ev.u.state.up ? 1 : -1;
+
+            assert_true(d < MAX_DEVS);
             if (!s->first_state)
-                s->first_state = ev.u.state.up ? 1 : -1;
+                s->first_state = up;
+            if (ev.u.state.degraded != f->degraded[d]) {
+                f->degraded[d] = ev.u.state.degraded;
+                f->degraded[d] ? s->degraded_on++ : s->degraded_off++;
+            }
+            if (up == f->up[d])
+                continue;
+            f->up[d] = up;
             if (ev.u.state.up) {
                 assert_int_equal(ev.u.state.err, 0);
                 s->ups++;
@@ -266,7 +285,8 @@ static void test_down_and_up_link_kept(void **state)
     assert_int_equal(get(t, &t->closes), 0);
 }
 
-static void test_first_failure_reports_down(void **state)
+/* Garbled answers: "degraded" after the third in a row, down after the fifth. */
+static void test_garbled_answers_down_then_degraded(void **state)
 {
     struct fixture *f = *state;
     struct tdev *t = &f->t[0];
@@ -274,9 +294,10 @@ static void test_first_failure_reports_down(void **state)
 
     t->poll_err = -EPROTO;
     start(f);
-    drain(f, &s, 350);
+    drain(f, &s, 550);
     assert_int_equal(s.first_state, -1);
     assert_int_equal(s.downs, 1);
+    assert_int_equal(s.degraded_on, 1);
     assert_int_equal(s.last_err, -EPROTO);
     assert_int_equal(s.polls, 0);
     assert_true(get(t, &t->polls) >= 3);
@@ -284,6 +305,28 @@ static void test_first_failure_reports_down(void **state)
     drain(f, &s, 250);
     assert_int_equal(s.first_state, 1);
     assert_int_equal(s.ups, 1);
+    assert_int_equal(s.degraded_off, 0); /* ends only after 10 clean polls */
+    drain(f, &s, 1000);
+    assert_int_equal(s.degraded_off, 1);
+}
+
+/* One lost answer is not "down" (RELIABILITY T10: no false comms-loss alerts). */
+static void test_single_timeout_is_not_down(void **state)
+{
+    struct fixture *f = *state;
+    struct tdev *t = &f->t[0];
+    struct seen s;
+
+    start(f);
+    drain(f, &s, 250);
+    assert_int_equal(s.ups, 1);
+    pthread_mutex_lock(&t->lock);
+    t->poll_err = -ETIMEDOUT;
+    t->fail_once = 1;
+    pthread_mutex_unlock(&t->lock);
+    drain(f, &s, 400);
+    assert_int_equal(s.downs, 0);
+    assert_true(s.polls >= 2);
 }
 
 static void test_unplug_reopen_rate_limited(void **state)
@@ -432,7 +475,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_polls_at_period, setup, teardown),
         cmocka_unit_test_setup_teardown(test_down_and_up_link_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_first_failure_reports_down, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbled_answers_down_then_degraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_single_timeout_is_not_down, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unplug_reopen_rate_limited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_failure_at_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_bus_key_shares_thread, setup, teardown),

@@ -56,7 +56,7 @@ static struct vsd_alert sample_alert(void)
 {
     struct vsd_alert a = {.code = VSD_ALERT_LOW, .priority = VSD_PRIO_HIGH, .bed = 0,
                           .device = 0, .vital = VSD_VITAL_SPO2, .value = 86, .limit = 90,
-                          .raised_wall_ms = 1795000000123};
+                          .raised_wall_ms = 1795000000123, .condition = true};
     strcpy(a.id, "0123456789abcdef0123456789abcdef");
     return a;
 }

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* nftw, setgroups */
 #endif
 #include "store_fixture.h"
+#include "store_schema.h"
 
 #include <grp.h>
 #include <signal.h>
@@ -42,7 +43,7 @@ static void test_open_new_and_reopen(void **state)
     assert_int_equal(q_int(f->path, "PRAGMA user_version"), VSD_SCHEMA_VERSION);
     q_text(f->path, "PRAGMA journal_mode", text, sizeof(text));
     assert_string_equal(text, "wal");
-    assert_int_equal(q_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 6);
+    assert_int_equal(q_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 7);
     /* readings carries the one partial unique index, nothing else */
     assert_int_equal(q_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
                                     "AND tbl_name = 'readings'"),
@@ -143,6 +144,30 @@ static void test_open_after_kill(void **state)
     assert_integrity(f->path);
 }
 
+/* A database of schema version 1 (the first release) is migrated forward, rows kept. */
+static void test_migrate_from_v1(void **state)
+{
+    struct fx *f = *state;
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, vsd_schema_migration_sql(0), NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO alerts (alert_id, code, state) VALUES "
+                                  "('a1', 'low', 'raised');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(q_int(f->path, "PRAGMA user_version"), 1);
+    vsd_store_close(open_ok(f));
+    assert_int_equal(q_int(f->path, "PRAGMA user_version"), VSD_SCHEMA_VERSION);
+    assert_int_equal(q_int(f->path, "SELECT count(*) FROM alerts WHERE alert_id = 'a1' "
+                                    "AND escalation = 0 AND acked_by IS NULL"),
+                     1);
+    assert_int_equal(q_int(f->path, "SELECT count(*) FROM gaps"), 0);
+    assert_integrity(f->path);
+}
+
 static void test_refuse_newer_version(void **state)
 {
     struct fx *f = *state;
@@ -151,11 +176,11 @@ static void test_refuse_newer_version(void **state)
 
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(
-        sqlite3_exec(db, "CREATE TABLE t (a); PRAGMA user_version = 2;", NULL, NULL, NULL),
+        sqlite3_exec(db, "CREATE TABLE t (a); PRAGMA user_version = 3;", NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
     snprintf(expect, sizeof(expect),
-             "database %s has schema version 2, newer than this vitalsd understands (1): "
+             "database %s has schema version 3, newer than this vitalsd understands (2): "
              "refusing to touch it",
              f->path);
     assert_refused(f, expect);
@@ -177,7 +202,7 @@ static void test_refuse_newer_version_in_wal(void **state)
     snprintf(wal, sizeof(wal), "%s-wal", f->path);
     wal_before = read_all(wal, &wal_len);
     assert_true(wal_len > 0);
-    assert_refused(f, "has schema version 7, newer than this vitalsd understands (1)");
+    assert_refused(f, "has schema version 7, newer than this vitalsd understands (2)");
     wal_after = read_all(wal, &wal2_len); /* not checkpointed into the file either */
     assert_int_equal(wal2_len, wal_len);
     assert_memory_equal(wal_after, wal_before, wal_len);
@@ -273,6 +298,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuse_non_sqlite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_after_kill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_newer_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_newer_version_in_wal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuse_foreign_tables, setup, teardown),

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* The `masimo` driver: Masimo Rad-8 / Radical-5 / Radical-7 "ASCII 1" serial output, once a second.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <vitalsd/driver.h>
+#include <vitalsd/serial.h>
+
+#include "masimo_line.h"
+
+#define READ_MAX 4096 /* bytes per poll */
+/* The monitor prints once a second: a poll that meets the gap between two lines is not a
+ * silent device as long as the last byte came within this time. */
+#define LINE_GAP_MS 1500
+
+struct masimo_dev {
+    struct vsd_serial *link;
+    struct vsd_masimo dec;
+    int64_t last_rx_ms; /* monotonic */
+};
+
+static const struct vsd_option masimo_options[] = {
+    VSD_SERIAL_OPTIONS("9600", "none", "none"),
+    {0},
+};
+
+static void masimo_close(struct vsd_device *dev)
+{
+    struct masimo_dev *d = vsd_device_data(dev);
+
+    if (!d)
+        return;
+    vsd_serial_close(d->link);
+    free(d);
+    vsd_device_set_data(dev, NULL);
+}
+
+static int masimo_open(struct vsd_device *dev)
+{
+    struct vsd_serial_params sp;
+    struct masimo_dev *d = calloc(1, sizeof(*d));
+    int r;
+
+    if (!d)
+        return -ENOMEM;
+    vsd_masimo_init(&d->dec);
+    vsd_serial_params_of(dev, &sp);
+    r = vsd_serial_open(&sp, vsd_device_timeout_ms(dev), &d->link);
+    if (r < 0) {
+        free(d);
+        return r;
+    }
+    d->last_rx_ms = vsd_device_mono_ms(dev);
+    vsd_device_set_data(dev, d);
+    return 0;
+}
+
+static void feed(void *ctx, const uint8_t *buf, size_t n)
+{
+    vsd_masimo_feed(ctx, buf, n);
+}
+
+/* Everything that has arrived: the first byte within the timeout, then what is buffered. */
+static int read_available(struct vsd_device *dev, struct masimo_dev *d)
+{
+    ssize_t n = vsd_serial_drain(d->link, vsd_device_timeout_ms(dev), READ_MAX, feed, &d->dec);
+
+    if (n <= 0)
+        return (int)n;
+    d->last_rx_ms = vsd_device_mono_ms(dev);
+    return 0;
+}
+
+/* A field as a reading: dashes, and a 0 (the ASCII 2 "invalid"), carry no value. */
+static void push_field(struct vsd_sink *sink, enum vsd_vital vital,
+                       const struct vsd_masimo_field *f, uint32_t flags, int64_t t)
+{
+    struct vsd_reading r = {.vital = vital, .value = f->value, .flags = flags, .measured_ms = t};
+
+    if (!f->present)
+        return;
+    if (isnan(f->value) || f->value <= 0) {
+        r.value = NAN;
+        r.flags |= VSD_Q_INVALID;
+    }
+    vsd_sink_push(sink, &r);
+}
+
+static void push_records(struct vsd_device *dev, struct masimo_dev *d, struct vsd_sink *sink)
+{
+    struct vsd_masimo_record rec[VSD_MASIMO_MAX_RECORDS];
+    unsigned n = vsd_masimo_take(&d->dec, rec, VSD_SINK_MAX / 2);
+    int64_t now = vsd_device_wall_ms(dev);
+
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t flags = vsd_masimo_exc_flags(rec[i].exc);
+        int64_t t = n > 1 ? now - (int64_t)(n - 1 - i) * 1000 : 0;
+
+        push_field(sink, VSD_VITAL_SPO2, &rec[i].spo2, flags, t);
+        push_field(sink, VSD_VITAL_PR, &rec[i].bpm, flags, t);
+    }
+}
+
+static int masimo_poll(struct vsd_device *dev, struct vsd_sink *sink)
+{
+    struct masimo_dev *d = vsd_device_data(dev);
+    unsigned bad, good;
+    int r;
+
+    if (!d)
+        return -ENOTCONN;
+    r = read_available(dev, d);
+    if (r == -ETIMEDOUT && vsd_device_mono_ms(dev) - d->last_rx_ms < LINE_GAP_MS)
+        return 0; /* between two lines */
+    if (r < 0)
+        return r;
+    vsd_masimo_take_counts(&d->dec, &bad, &good);
+    if (bad)
+        vsd_device_bad_frames(dev, bad);
+    if (good == 0 && bad > 0)
+        return -EBADMSG;
+    push_records(dev, d, sink);
+    return 0;
+}
+
+const struct vsd_driver vsd_driver_masimo = {
+    .name = "masimo",
+    .summary = "Masimo Rad-8 / Radical-5 / Radical-7 oximeter, ASCII 1 serial output (SpO2, PR)",
+    .options = masimo_options,
+    .open = masimo_open,
+    .poll = masimo_poll,
+    .close = masimo_close,
+};

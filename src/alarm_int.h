@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* The alarm engine's inside, shared by alarm.c (alert lifecycle) and alarm_cond.c (conditions). */
+#ifndef VSD_ALARM_INT_H
+#define VSD_ALARM_INT_H
+
+#include "alarm.h"
+
+#define LATCHED_MAX 16 /* latched alerts kept per bed beside the condition slots */
+
+enum cond_state { COND_IDLE, COND_PENDING, COND_ACTIVE };
+
+/* One alert condition. The alert is the first member so that a pointer handed
+ * out by vsd_alarm_active() leads back to its slot. */
+struct slot {
+    struct vsd_alert alert;
+    enum cond_state state;
+    uint64_t seq;         /* raise order, for a stable ordering */
+    int64_t t0;           /* mono ms the pending condition started */
+    double value;         /* last value that fed the pending condition */
+    size_t device;        /* device that last fed the condition */
+    size_t bed;           /* per-device slots: bed of the condition */
+    enum vsd_vital vital; /* SENSOR_OFF: vital of the first sensor-off reading */
+    struct vsd_band band; /* limit bands: the band it was raised under, which clears it */
+};
+
+struct vital_state {
+    struct slot bands[VSD_BANDS_MAX];
+    struct slot rise, fall, invalid;
+    bool has_last; /* the last usable value, for rate-of-change */
+    double last_value;
+    int64_t last_mono;
+};
+
+struct device_state {
+    struct slot comms, degraded, sensor_off;
+};
+
+/* Per bed (and one more for the daemon): what is not tied to one vital or device. */
+struct bed_state {
+    struct slot nibp_overdue;
+    bool watched;
+    int64_t nibp_since; /* mono ms of the last cuff measurement, or of the watch's start */
+    struct slot latched[LATCHED_MAX];
+    struct slot daemon[VSD_ALERT_CODE_COUNT]; /* used in the daemon's entry only */
+};
+
+struct vsd_alarm {
+    size_t n_beds, n_devices;
+    struct vsd_alarm_config *cfgs; /* one per bed, then the daemon's (a copy of bed 0's) */
+    struct vital_state *vitals;    /* n_beds x VSD_VITAL_COUNT */
+    struct device_state *devices;  /* n_devices */
+    struct bed_state *beds;        /* n_beds + 1: the last one is the daemon's */
+    vsd_alarm_id_fn id_fn;
+    void *id_ctx;
+    uint64_t seq;
+};
+
+/* What a raise needs beyond the slot. */
+struct raise_info {
+    enum vsd_alert_code code;
+    enum vsd_priority priority;
+    size_t bed; /* VSD_ALARM_DAEMON for the daemon */
+    enum vsd_vital vital;
+    double limit;
+};
+
+/* Where events go, and when. */
+struct sink {
+    struct vsd_alarm_out out;
+    struct vsd_alarm_now now;
+};
+
+/* alarm.c: the lifecycle every condition shares. */
+void vsd_alarm_slot_raise(struct vsd_alarm *a, struct slot *s, const struct raise_info *ri,
+                          const struct sink *k);
+/* The condition of active S ended with VALUE: cleared, or latched until acknowledged. */
+void vsd_alarm_slot_end(struct vsd_alarm *a, struct slot *s, double value, const struct sink *k);
+/* Start or continue a pending condition; true when its delay has run out. */
+bool vsd_alarm_slot_pend(struct slot *s, int64_t mono_ms, double value, size_t device,
+                         int64_t delay);
+void vsd_alarm_slot_cancel(struct slot *s);
+bool vsd_alarm_slot_due(const struct slot *s, int64_t mono_ms, int64_t delay);
+/* Active with its condition holding (not latched): the condition may end. */
+bool vsd_alarm_slot_holding(const struct slot *s);
+struct vital_state *vsd_alarm_vital(const struct vsd_alarm *a, size_t bed, enum vsd_vital v);
+struct bed_state *vsd_alarm_bed(const struct vsd_alarm *a, size_t bed); /* DAEMON: the last */
+const struct vsd_alarm_config *vsd_alarm_cfg(const struct vsd_alarm *a, size_t bed);
+
+/* Calls FN for every slot (condition slots, latched ones, daemon ones). */
+typedef void (*vsd_alarm_slot_fn)(struct slot *s, void *ctx);
+void vsd_alarm_each_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *ctx);
+
+/* alarm_cond.c: conditions that wait for their delay, checked on each tick. */
+void vsd_alarm_tick_conditions(struct vsd_alarm *a, const struct sink *k);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to the command handler's files: replies, arguments, and the alarm commands. */
+#ifndef VSD_COMMAND_INT_H
+#define VSD_COMMAND_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "command.h"
+#include "core.h"
+
+cJSON *vsd_cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+cJSON *vsd_cmd_ok(void);
+/* The string argument KEY of the request, NULL when absent or not a string. */
+const char *vsd_cmd_str(const struct vsd_command *cmd, const char *key);
+
+/* command_alarm.c */
+cJSON *vsd_cmd_ack(struct vsd_core *core, struct vsd_command *cmd);
+/* limits_set (RESET false) or limits_reset: a session's own limits for one vital. */
+cJSON *vsd_cmd_limits_set(struct vsd_core *core, struct vsd_command *cmd, bool reset);
+cJSON *vsd_cmd_limits_show(struct vsd_core *core, struct vsd_command *cmd);
+cJSON *vsd_cmd_alerts(struct vsd_core *core, struct vsd_command *cmd);
+/* Append the active alerts of BED (NULL: every bed and the daemon) to ARR. */
+void vsd_cmd_active_alerts(struct vsd_core *core, const char *bed, cJSON *arr);
+/* Before a session ends at BED: list its own limits, which end with it, in REPLY's audit. */
+void vsd_cmd_limits_dropped(struct vsd_core *core, size_t bed, cJSON *reply);
+
+#endif
