@@ -71,6 +71,9 @@ static void describe(const cJSON *o, char *buf, size_t size)
         for (char *p = buf; *p; p++)
             if (*p == '_')
                 *p = ' ';
+    } else if (vi && isnan(value)) { /* cleared by an acknowledgement: no value to show */
+        snprintf(buf, size, "%s %s (limit %s %g)", vi->label, code ? code : "?", low ? "<" : ">",
+                 limit);
     } else if (vi) {
         snprintf(buf, size, "%s %s: %g %s (limit %s %g)", vi->label, code ? code : "?", value,
                  vi->unit, low ? "<" : ">", limit);
@@ -178,6 +181,8 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
     snprintf(topic, sizeof(topic), "vitals/%s/daemon/state", w->area);
     mosquitto_subscribe(m, NULL, topic, 1);
     snprintf(topic, sizeof(topic), "vitals/%s/daemon/alert", w->area);
+    mosquitto_subscribe(m, NULL, topic, 1);
+    snprintf(topic, sizeof(topic), "vitals/%s/escalation", w->area);
     mosquitto_subscribe(m, NULL, topic, 1);
 }
 

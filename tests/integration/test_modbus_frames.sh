@@ -33,7 +33,8 @@ late=$(simstat rtu0.1 late) clean=$(($(simstat rtu0.1 replies) - r0))
 [ "$late" -ge 8 ] || fail "only $late late replies were sent"
 [ "$(markers rtu)" -eq 0 ] || fail "$(markers rtu) readings from late replies were stored"
 n=$(polls rtu "$t0" "$t1")
-[ "$n" -le "$clean" ] || fail "$n polls stored from $clean clean replies: something else was stored"
+# one poll of slack: a reply counted just before r0 may be stored just after t0
+[ "$n" -le $((clean + 1)) ] || fail "$n polls stored from $clean clean replies: something else was stored"
 [ "$n" -ge $((clean * 8 / 10)) ] || fail "only $n polls stored from $clean clean replies"
 split=$(sql "select count(*) from readings h join readings p on p.device=h.device and p.ts_ms=h.ts_ms
              and p.vital='pr' where h.device='rtu' and h.vital='hr' and h.ts_ms>=$t0 and h.ts_ms<$t1

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# RELIABILITY T24: the daemon's death is visible. After SIGKILL the broker delivers the last
+# will "offline" (retained, QoS 1) on vitals/<area>/daemon/state within 1.5 x keepalive, a
+# dashboard connecting afterwards still sees "offline", and a restart says "online" again.
+# (A hung daemon, SIGSTOP, is only found by the keepalive: the publish unit test runs that case
+# with VSD_TEST_SLOW=1, as it takes about 2 keepalives with mosquitto 2.0.11.)
+. "$(dirname "$0")/lib.sh"
+
+start_broker
+write_config "$T/vitalsd.conf" # keepalive 5 s
+add_sim_beds "$T/vitalsd.conf" 1
+subscribe 'vitals/test/daemon/state' "$T/state.txt"
+start_daemon "$T/vitalsd.conf"
+wait_for 5 "online" grep -q " online$" "$T/state.txt"
+t0=$(date +%s%N)
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+wait_for 8 "last will" grep -q " offline$" "$T/state.txt"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -le 7500 ] || fail "last will after $ms ms (1.5 x keepalive = 7500 ms)"
+pass "last will 'offline' delivered $ms ms after SIGKILL (limit 7500 ms)"
+
+late=$(mosquitto_sub -h 127.0.0.1 -p "$PORT" -t 'vitals/test/daemon/state' -C 1 -W 3)
+[ "$late" = offline ] || fail "a dashboard connecting later sees '$late', not offline"
+pass "a dashboard connecting after the death sees the retained 'offline'"
+
+start_daemon "$T/vitalsd.conf"
+online_again() { [ "$(tail -n1 "$T/state.txt")" = "vitals/test/daemon/state online" ]; }
+wait_for 5 "online again" online_again
+pass "restarted: online again"
+stop_daemon
