@@ -98,7 +98,7 @@ void vsd_core_close_session(struct vsd_core *core, size_t bed)
 }
 
 int vsd_core_restore_session(struct vsd_core *core, const char *bed, const char *session_id,
-                             int64_t started_ms)
+                             int64_t started_ms, const int64_t last_ms[VSD_VITAL_COUNT])
 {
     int b = vsd_config_bed_index(core->cfg, bed);
 
@@ -110,6 +110,8 @@ int vsd_core_restore_session(struct vsd_core *core, const char *bed, const char 
         return -ENOENT;
     }
     vsd_core_open_session(core, (size_t)b, session_id, started_ms);
+    if (last_ms)
+        vsd_core_gaps_resume(core, (size_t)b, last_ms);
     vsd_log(LOG_INFO, "bed '%s': session '%s' still open", bed, session_id);
     return 0;
 }

@@ -61,9 +61,11 @@ int vsd_core_init(struct vsd_core *core, const struct vsd_config *cfg, const str
                   int64_t seq);
 void vsd_core_fini(struct vsd_core *core);
 
-/* Restore a session found open in the database at start-up. */
+/* Restore a session found open in the database at start-up. LAST_MS: the time of each vital's
+ * last reading before the restart (0: none); from there a "daemon_down" gap is open until the
+ * vital is measured again. */
 int vsd_core_restore_session(struct vsd_core *core, const char *bed, const char *session_id,
-                             int64_t started_ms);
+                             int64_t started_ms, const int64_t last_ms[VSD_VITAL_COUNT]);
 /* Handle one event from the queue. */
 void vsd_core_handle(struct vsd_core *core, const struct vsd_event *ev);
 /* Advance the alarm engine's time. */
@@ -85,6 +87,8 @@ void vsd_core_gap_reading(struct vsd_core *core, size_t bed, const struct vsd_re
                           int64_t wall_ms);
 /* A device stopped answering: every vital it reported (VITALS bit mask) is not measured. */
 void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms);
+/* After a restart: a gap from each vital's last reading (LAST_MS, 0: none), "daemon_down". */
+void vsd_core_gaps_resume(struct vsd_core *core, size_t bed, const int64_t last_ms[VSD_VITAL_COUNT]);
 /* The session ends: its open gaps end at WALL_MS. */
 void vsd_core_gaps_close(struct vsd_core *core, size_t bed, int64_t wall_ms);
 /* Storage failing, readings lost, broker unreachable: raise or end the daemon's alerts. */

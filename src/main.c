@@ -82,7 +82,7 @@ static void load_pending(void *ctx, int64_t id, const char *topic, const char *p
 static void restore_session(void *ctx, const struct vsd_open_session *os)
 {
     struct daemon *d = ctx;
-    vsd_core_restore_session(&d->core, os->bed, os->session_id, os->started_ms);
+    vsd_core_restore_session(&d->core, os->bed, os->session_id, os->started_ms, os->last_ms);
 }
 
 static int open_store(struct daemon *d)

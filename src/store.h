@@ -32,6 +32,7 @@ struct vsd_open_session {
     const char *session_id;
     const char *bed;
     int64_t started_ms;
+    int64_t last_ms[VSD_VITAL_COUNT]; /* time of the last reading of each vital; 0: none */
 };
 /* Call FN for every session without an end. Returns 0 or negative errno. */
 int vsd_store_open_sessions(struct vsd_store *s,

@@ -414,6 +414,31 @@ void vsd_store_sql_free(struct vsd_store_sql *q)
     free(q);
 }
 
+/* The time of the last reading of each vital of SESSION (0: none), from the newest rows only
+ * (readings has no session index: the tail of the table is enough after a restart). */
+static int last_readings(sqlite3 *db, const char *session, int64_t last_ms[VSD_VITAL_COUNT])
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT vital, max(ts_ms) FROM readings WHERE session_id = ?1 "
+                                "AND id > (SELECT coalesce(max(id), 0) FROM readings) - 200000 "
+                                "GROUP BY vital",
+                                -1, &st, NULL);
+
+    memset(last_ms, 0, sizeof(int64_t) * VSD_VITAL_COUNT);
+    if (rc == SQLITE_OK)
+        sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int v = vsd_vital_from_name((const char *)sqlite3_column_text(st, 0));
+
+        if (v >= 0)
+            last_ms[v] = sqlite3_column_int64(st, 1);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int vsd_store_sql_open_sessions(sqlite3 *db,
                                 void (*fn)(void *ctx, const struct vsd_open_session *os), void *ctx)
 {
@@ -432,8 +457,10 @@ int vsd_store_sql_open_sessions(sqlite3 *db,
             .bed = (const char *)sqlite3_column_text(st, 1),
             .started_ms = sqlite3_column_int64(st, 2),
         };
+        rc = last_readings(db, os.session_id, os.last_ms);
+        if (rc != SQLITE_OK)
+            break;
         fn(ctx, &os);
-        rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : vsd_schema_errno(rc);
