@@ -219,6 +219,5 @@ void vsd_cmd_limits_dropped(struct vsd_core *core, size_t bed, cJSON *reply)
             arr = cJSON_AddArrayToObject(audit, "limits_dropped");
         }
         cJSON_AddItemToArray(arr, cJSON_CreateString(vsd_vital_info((enum vsd_vital)v)->name));
-        core->beds[bed].limits_overridden[v] = false;
     }
 }

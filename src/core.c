@@ -88,9 +88,12 @@ void vsd_core_open_session(struct vsd_core *core, size_t bed, const char *sessio
 void vsd_core_close_session(struct vsd_core *core, size_t bed)
 {
     vsd_core_gaps_close(core, bed, vsd_clock_wall_ms(core->clock));
-    for (int v = 0; v < VSD_VITAL_COUNT; v++)
-        vsd_alarm_set_limit(core->alarm, bed, (enum vsd_vital)v,
-                            &core->cfg->beds[bed].alarm.limits[v]);
+    for (int v = 0; v < VSD_VITAL_COUNT; v++) { /* the session's own limits end with it */
+        if (core->beds[bed].limits_overridden[v])
+            vsd_alarm_set_limit(core->alarm, bed, (enum vsd_vital)v,
+                                &core->cfg->beds[bed].alarm.limits[v]);
+        core->beds[bed].limits_overridden[v] = false;
+    }
     vsd_alarm_watch(core->alarm, now_of(core), bed, false, alarm_out(core));
     core->beds[bed].session_id[0] = '\0';
     core->beds[bed].session_started_ms = 0;
