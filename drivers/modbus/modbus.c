@@ -42,20 +42,24 @@ static int check_profile(const char *value, char *err, size_t errlen)
 
 static const char *const parities[] = {"none", "even", "odd", NULL};
 
+/* The keys both drivers share: the profile and how replies are read. */
+#define MB_COMMON_OPTIONS                                                                         \
+    {"profile", VSD_OPT_STRING, VSD_OPT_REQUIRED, 0, 0, NULL, NULL, check_profile,                \
+     "register-map profile: an absolute path, or a file name in the profile directory"},          \
+        {"response_timeout", VSD_OPT_DURATION, VSD_OPT_RANGE, 10, 60000, NULL, NULL, NULL,        \
+         "wait for the first byte of a reply (default: the device's timeout)"},                   \
+        {"byte_timeout", VSD_OPT_DURATION, VSD_OPT_RANGE, 1, 10000, NULL, "100ms", NULL,          \
+         "wait between two bytes of one reply"},                                                  \
+        {"max_gap", VSD_OPT_INT, VSD_OPT_RANGE, 0, 123, NULL, "10", NULL,                         \
+         "unused registers read to join two reads into one"}
+
 /* The two tables differ in the link keys and the unit id range; the rest is the same. */
 static const struct vsd_option tcp_options[] = {
     {"host", VSD_OPT_STRING, VSD_OPT_REQUIRED, 0, 0, NULL, NULL, NULL,
      "gateway or device address (an IP address avoids a DNS lookup)"},
     {"port", VSD_OPT_INT, VSD_OPT_RANGE, 1, 65535, NULL, "502", NULL, "Modbus/TCP port"},
     {"unit_id", VSD_OPT_INT, VSD_OPT_RANGE, 0, 255, NULL, "1", NULL, "Modbus unit id"},
-    {"profile", VSD_OPT_STRING, VSD_OPT_REQUIRED, 0, 0, NULL, NULL, check_profile,
-     "register-map profile: an absolute path, or a file name in the profile directory"},
-    {"response_timeout", VSD_OPT_DURATION, VSD_OPT_RANGE, 10, 60000, NULL, NULL, NULL,
-     "wait for the first byte of a reply (default: the device's timeout)"},
-    {"byte_timeout", VSD_OPT_DURATION, VSD_OPT_RANGE, 1, 10000, NULL, "100ms", NULL,
-     "wait between two bytes of one reply"},
-    {"max_gap", VSD_OPT_INT, VSD_OPT_RANGE, 0, 123, NULL, "10", NULL,
-     "unused registers read to join two reads into one"},
+    MB_COMMON_OPTIONS,
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -67,14 +71,7 @@ static const struct vsd_option rtu_options[] = {
     {"data_bits", VSD_OPT_INT, VSD_OPT_RANGE, 7, 8, NULL, "8", NULL, "7 or 8"},
     {"stop_bits", VSD_OPT_INT, VSD_OPT_RANGE, 1, 2, NULL, "1", NULL, "1 or 2"},
     {"unit_id", VSD_OPT_INT, VSD_OPT_RANGE, 1, 247, NULL, "1", NULL, "Modbus unit (slave) id"},
-    {"profile", VSD_OPT_STRING, VSD_OPT_REQUIRED, 0, 0, NULL, NULL, check_profile,
-     "register-map profile: an absolute path, or a file name in the profile directory"},
-    {"response_timeout", VSD_OPT_DURATION, VSD_OPT_RANGE, 10, 60000, NULL, NULL, NULL,
-     "wait for the first byte of a reply (default: the device's timeout)"},
-    {"byte_timeout", VSD_OPT_DURATION, VSD_OPT_RANGE, 1, 10000, NULL, "100ms", NULL,
-     "wait between two bytes of one reply"},
-    {"max_gap", VSD_OPT_INT, VSD_OPT_RANGE, 0, 123, NULL, "10", NULL,
-     "unused registers read to join two reads into one"},
+    MB_COMMON_OPTIONS,
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
