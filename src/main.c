@@ -11,6 +11,7 @@
 #include <vitalsd/log.h>
 
 #include "bus.h"
+#include "command.h"
 #include "config.h"
 #include "control.h"
 #include "core.h"
@@ -151,12 +152,22 @@ static int start(struct daemon *d)
     return vsd_buses_start(d->cfg, d->queue, &vsd_clock_system, &d->buses);
 }
 
+/* One event from the queue: a staff command goes to the command handler, everything else to
+ * the core. Both run on this, the core thread. */
+static void dispatch(struct daemon *d, const struct vsd_event *ev)
+{
+    if (ev->type == VSD_EV_COMMAND)
+        vsd_command_execute(&d->core, ev->u.command);
+    else
+        vsd_core_handle(&d->core, ev);
+}
+
 static void drain_queue(struct daemon *d)
 {
     struct vsd_event ev;
 
     while (vsd_queue_pop(d->queue, &ev, 0) == 1)
-        vsd_core_handle(&d->core, &ev);
+        dispatch(d, &ev);
 }
 
 /* While a transport stops: run the commands it may still be waiting for. */
@@ -166,7 +177,7 @@ static void pump(void *ctx)
     struct vsd_event ev;
 
     if (d->core_ready && vsd_queue_pop(d->queue, &ev, 20) == 1)
-        vsd_core_handle(&d->core, &ev);
+        dispatch(d, &ev);
 }
 
 /* Devices stop first, then everything they produced is processed, committed and
@@ -227,7 +238,7 @@ static void run_loop(struct daemon *d, const sigset_t *signals)
         siginfo_t info;
 
         if (vsd_queue_pop(d->queue, &ev, LOOP_WAIT_MS) == 1)
-            vsd_core_handle(&d->core, &ev);
+            dispatch(d, &ev);
         vsd_core_tick(&d->core);
         int64_t now = vsd_clock_mono_ms(&vsd_clock_system);
         report_drops(d, now, &drops_seen, &drops_last);

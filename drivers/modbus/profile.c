@@ -11,9 +11,9 @@
 #include <ini.h>
 
 #include <vitalsd/option.h>
+#include <vitalsd/vitals.h>
 
 #include "profile.h"
-#include "vitals.h"
 
 /* The file format (docs/modbus.md has the technician's version):
  *   [profile]     name, description                       (optional section)

@@ -10,11 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <vitalsd/vitals.h>
+
 #include "clock.h"
 #include "export.h"
 #include "store.h"
 #include "store_schema.h"
-#include "vitals.h"
 
 #define BUSY_TIMEOUT_MS 5000
 

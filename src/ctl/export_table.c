@@ -7,11 +7,12 @@
 
 #include <cjson/cJSON.h>
 
+#include <vitalsd/vitals.h>
+
 #include "clock.h"
 #include "export_table.h"
 #include "fhir.h"
 #include "store_schema.h"
-#include "vitals.h"
 
 enum col_type { COL_TEXT, COL_INT, COL_REAL, COL_TIME, COL_JSON };
 

@@ -7,10 +7,11 @@
 
 #include <cjson/cJSON.h>
 
+#include <vitalsd/vitals.h>
+
 #include "clock.h"
 #include "fhir.h"
 #include "store_schema.h"
-#include "vitals.h"
 
 #define PROFILE_BASE "http://hl7.org/fhir/StructureDefinition/"
 #define LOINC "http://loinc.org"

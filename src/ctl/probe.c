@@ -8,12 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../drivers/modbus/mbdevice.h"
+#include <vitalsd/vitals.h>
+
+#include "mbdevice.h"
 #include "clock.h"
 #include "config.h"
 #include "device.h"
 #include "probe.h"
-#include "vitals.h"
 
 /* What one probe reads: the link, the profile and how reads are joined. */
 struct probe {

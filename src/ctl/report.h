@@ -10,8 +10,9 @@
 
 #include <sqlite3.h>
 
+#include <vitalsd/vitals.h>
+
 #include "alarm.h"
-#include "vitals.h"
 
 #define VSD_REPORT_GAP_MS 10000 /* no reading from the bed for this long is a monitoring gap */
 

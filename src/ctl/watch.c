@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 #include <mosquitto.h>
 
-#include "vitals.h"
+#include <vitalsd/vitals.h>
 #include "watch.h"
 
 

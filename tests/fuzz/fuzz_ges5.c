@@ -7,8 +7,8 @@
 
 #include <vitalsd/reading.h>
 
-#include "../../drivers/ge_s5/ge_s5_frame.h"
-#include "../../drivers/ge_s5/ge_s5_record.h"
+#include "ge_s5_frame.h"
+#include "ge_s5_record.h"
 
 #define WALL 1700000000000LL
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../drivers/masimo/masimo_line.h"
+#include "masimo_line.h"
 
 static void check_field(const struct vsd_masimo_field *f)
 {

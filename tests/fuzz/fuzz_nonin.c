@@ -7,7 +7,7 @@
 
 #include <vitalsd/reading.h>
 
-#include "../../drivers/nonin/nonin_frame.h"
+#include "nonin_frame.h"
 
 static void check_value(const struct vsd_nonin_value *v, double max)
 {

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <vitalsd/vitals.h>
+
 #include "sim.h"
-#include "vitals.h"
 
 #define MAX_ARGS 8
 

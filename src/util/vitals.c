@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* The one table of vital signs: names, IEEE 11073 and LOINC codes, units, plausible ranges. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <vitalsd/vitals.h>
+
+/* Plausible ranges are physical limits of what a monitor can mean, not alarm
+ * limits: a value outside them is stored flagged, never hidden. */
+static const struct vsd_vital_info vitals[VSD_VITAL_COUNT] = {
+    {VSD_VITAL_HR, "hr", "HR", "8867-4", 147842, "/min", "bpm", 264864, 15, 300},
+    {VSD_VITAL_PR, "pr", "Pulse", "8867-4", 149530, "/min", "bpm", 264864, 15, 300},
+    {VSD_VITAL_SPO2, "spo2", "SpO2", "2708-6", 150456, "%", "%", 262688, 40, 100},
+    {VSD_VITAL_NIBP_SYS, "nibp_sys", "NIBP sys", "8480-6", 150021, "mm[Hg]", "mmHg", 266016, 40,
+     300},
+    {VSD_VITAL_NIBP_DIA, "nibp_dia", "NIBP dia", "8462-4", 150022, "mm[Hg]", "mmHg", 266016, 15,
+     200},
+    {VSD_VITAL_NIBP_MEAN, "nibp_mean", "NIBP mean", "8478-0", 150023, "mm[Hg]", "mmHg", 266016,
+     20, 250},
+    {VSD_VITAL_RR, "rr", "Resp", "9279-1", 151562, "/min", "/min", 264928, 0, 120},
+};
+
+const struct vsd_vital_info *vsd_vital_info(enum vsd_vital vital)
+{
+    if ((unsigned)vital >= VSD_VITAL_COUNT)
+        return NULL;
+    return &vitals[vital];
+}
+
+int vsd_vital_from_name(const char *name)
+{
+    for (int i = 0; i < VSD_VITAL_COUNT; i++)
+        if (strcmp(vitals[i].name, name) == 0)
+            return i;
+    return -EINVAL;
+}
+
+void vsd_quality_text(unsigned flags, char *buf, unsigned size)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{VSD_Q_INVALID, "invalid"},         {VSD_Q_SENSOR_OFF, "sensor_off"},
+                 {VSD_Q_ARTIFACT, "artifact"},       {VSD_Q_IMPLAUSIBLE, "implausible"},
+                 {VSD_Q_LOW_PERFUSION, "low_perfusion"}, {VSD_Q_SEARCHING, "searching"}};
+    size_t used = 0;
+
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!(flags & names[i].bit))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "|" : "", names[i].name);
+        if (n < 0 || (size_t)n >= size - used)
+            return;
+        used += (size_t)n;
+    }
+}

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Must NOT compile: the pure alarm engine reaching for the database. */
+#include "store.h"
