@@ -219,6 +219,7 @@ void vsd_mqtt_commands_stop(struct vsd_mqtt_commands *m, void (*pump)(void *ctx)
 {
     if (!m)
         return;
+    vsd_publish_unsubscribe(m->pub); /* the MQTT thread must be done with M before it is freed */
     pthread_mutex_lock(&m->lock);
     m->stop = true;
     pthread_cond_broadcast(&m->cond);

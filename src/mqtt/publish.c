@@ -61,7 +61,8 @@ struct vsd_publish {
     vsd_publish_delivered_fn on_delivered;
     void *ctx;
     char *sub_pattern; /* subscribed on every connect; NULL: none */
-    vsd_publish_message_fn on_message;
+    pthread_mutex_t sub_lock; /* held while on_message runs: unsubscribe waits for it */
+    vsd_publish_message_fn on_message; /* NULL once unsubscribed */
     void *sub_ctx;
     pthread_t thread;
     bool started;
@@ -420,8 +421,10 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
     struct vsd_publish *p = obj;
 
     (void)mosq;
+    pthread_mutex_lock(&p->sub_lock);
     if (p->on_message && m->topic)
         p->on_message(p->sub_ctx, m->topic, m->payload, m->payloadlen > 0 ? (size_t)m->payloadlen : 0);
+    pthread_mutex_unlock(&p->sub_lock);
 }
 
 static void on_log(struct mosquitto *mosq, void *obj, int level, const char *str)
@@ -580,6 +583,7 @@ static void init_sync(struct vsd_publish *p)
     vsd_clock_cond_init(&p->cond);
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->err_lock, NULL);
+    pthread_mutex_init(&p->sub_lock, NULL);
 }
 
 int vsd_publish_new(const struct vsd_mqtt_config *mqtt, const char *area,
@@ -684,6 +688,7 @@ void vsd_publish_free(struct vsd_publish *p)
     rows_free(p->retained);
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->err_lock);
+    pthread_mutex_destroy(&p->sub_lock);
     pthread_cond_destroy(&p->cond);
     vsd_mqtt_config_clear(&p->cfg);
     free(p->state_topic);
@@ -701,6 +706,16 @@ int vsd_publish_subscribe(struct vsd_publish *p, const char *pattern, vsd_publis
     p->on_message = fn;
     p->sub_ctx = ctx;
     return 0;
+}
+
+void vsd_publish_unsubscribe(struct vsd_publish *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->sub_lock); /* waits for a message being handed over */
+    p->on_message = NULL;
+    p->sub_ctx = NULL;
+    pthread_mutex_unlock(&p->sub_lock);
 }
 
 int vsd_publish_live(struct vsd_publish *p, const char *topic, const char *payload)

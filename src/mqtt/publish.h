@@ -43,6 +43,10 @@ typedef void (*vsd_publish_message_fn)(void *ctx, const char *topic, const void 
  * vsd_publish_start(). Returns 0 or negative errno. */
 int vsd_publish_subscribe(struct vsd_publish *p, const char *pattern, vsd_publish_message_fn fn,
                           void *ctx);
+/* Stop handing messages to the subscriber: when this returns, FN runs nowhere and will not be
+ * called again, so its context may be freed (the subscription itself stays until disconnect;
+ * later messages are dropped). Safe on any thread but the MQTT thread itself. */
+void vsd_publish_unsubscribe(struct vsd_publish *p);
 /* QoS 1, retained; remembered (last payload per topic) and re-sent on reconnect. */
 int vsd_publish_retained(struct vsd_publish *p, const char *topic, const char *payload);
 /* QoS 1 until the broker acknowledges: kept in memory (copied) and re-sent on
