@@ -66,6 +66,8 @@ static const struct vsd_option mqtt_opts[] = {
      "first wait before reconnecting"},
     {"reconnect_max", VSD_OPT_DURATION, VSD_OPT_RANGE, 1000, 300000, NULL, "10s", NULL,
      "longest wait between reconnects"},
+    {"allow_insecure", VSD_OPT_BOOL, 0, 0, 0, NULL, "no", NULL,
+     "accept a broker on another host without a user name or without TLS"},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -245,6 +247,41 @@ static void mqtt_timing(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s
                       s->name, max, min);
 }
 
+/* Loopback by name or address: 127.0.0.0/8, ::1, localhost. No DNS lookup: a name that merely
+ * resolves to loopback counts as remote, which errs on the safe side. */
+static bool host_is_loopback(const char *host)
+{
+    return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+           strncmp(host, "127.", 4) == 0;
+}
+
+/* Alerts and readings leave the machine: a broker elsewhere needs an account and TLS, unless
+ * the clinic writes allow_insecure = yes (an isolated test network, say). */
+static void mqtt_exposure(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
+                          const struct vsd_keyset *ks, const struct vsd_mqtt_config *m)
+{
+    int allow = 0, line = vsd_ks_line(ks, "host");
+    const char *missing = NULL;
+
+    if (!m->host || host_is_loopback(m->host))
+        return;
+    if (vsd_ks_text(ks, "allow_insecure"))
+        vsd_option_parse_bool(vsd_ks_text(ks, "allow_insecure"), &allow);
+    if (allow)
+        return;
+    if (!m->username && !m->tls_ca_file)
+        missing = "a username and tls_ca_file (it would be anonymous, over plain TCP)";
+    else if (!m->username)
+        missing = "a username (it would be anonymous)";
+    else if (!m->tls_ca_file)
+        missing = "tls_ca_file (it would be plain TCP: readings and passwords in clear)";
+    if (missing)
+        vsd_cfg_error(ctx, line ? line : s->line,
+                      "[%s] host: broker '%s' is not on this machine and needs %s; "
+                      "write allow_insecure = yes only for an isolated test network",
+                      s->name, m->host, missing);
+}
+
 static int mqtt_client_id(const struct vsd_keyset *ks, const struct vsd_config *cfg, char **ret)
 {
     const char *area = cfg->area ? cfg->area : "";
@@ -288,6 +325,7 @@ int vsd_cfg_mqtt(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struc
         return r;
     mqtt_tls(ctx, s, &ks);
     mqtt_timing(ctx, s, &ks);
+    mqtt_exposure(ctx, s, &ks, m);
     return mqtt_password(ctx, s, &ks, m);
 }
 

@@ -350,11 +350,11 @@ static void test_good_full(void **state)
     assert_string_equal(d->driver->name, "sim");
     assert_int_equal(d->poll_ms, 2000);
     assert_int_equal(d->timeout_ms, 1500);
-    assert_int_equal(d->line, 41);
+    assert_int_equal(d->line, 42);
     assert_int_equal(d->n_options, 4); /* driver keys only, in file order, repeats kept */
     assert_string_equal(d->options[0].key, "seed");
     assert_string_equal(d->options[0].value, "7");
-    assert_int_equal(d->options[0].line, 45);
+    assert_int_equal(d->options[0].line, 46);
     assert_string_equal(d->options[1].value, "desaturation at=20s for=40s value=84");
     assert_string_equal(d->options[2].key, "hr");
     assert_string_equal(d->options[3].key, "event");
@@ -443,6 +443,23 @@ static void test_good_crlf_bom(void **state)
     assert_string_equal(cfg->devices[0].name, "m1");
     assert_int_equal(cfg->devices[0].line, 5);
     assert_string_equal(cfg->beds[0].name, "b1");
+    vsd_config_free(cfg);
+}
+
+/* A remote broker without account or TLS loads only with allow_insecure (bad/mqtt_remote*.conf
+ * are the refusals); a loopback broker needs neither. */
+static void test_mqtt_insecure_allowed(void **state)
+{
+    struct vsd_config *cfg = load_good("tests/config/good/mqtt_insecure.conf");
+
+    (void)state;
+    assert_string_equal(cfg->mqtt.host, "192.0.2.10");
+    assert_null(cfg->mqtt.username);
+    assert_null(cfg->mqtt.tls_ca_file);
+    vsd_config_free(cfg);
+    cfg = load_good("tests/config/good/minimal.conf");
+    assert_string_equal(cfg->mqtt.host, "127.0.0.1");
+    assert_null(cfg->mqtt.username);
     vsd_config_free(cfg);
 }
 
@@ -738,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_option_find),
         cmocka_unit_test(test_schema_defaults),
         cmocka_unit_test(test_good_full),
+        cmocka_unit_test(test_mqtt_insecure_allowed),
         cmocka_unit_test(test_good_defaults),
         cmocka_unit_test(test_good_crlf_bom),
         cmocka_unit_test(test_example_config),
