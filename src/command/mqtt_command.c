@@ -10,17 +10,22 @@
 #include <cjson/cJSON.h>
 #include <vitalsd/log.h>
 
+#include "clock.h"
 #include "command.h"
 #include "mqtt_command.h"
+#include "replay.h"
 
 #define PENDING_MAX 32 /* messages waiting for the worker; more are refused */
 #define TOPIC_MAX 256
+#define REPLAY_MAX 256              /* answers remembered for repeated request ids */
+#define REPLAY_WINDOW_MS 600000     /* ... for 10 minutes */
 
 /* One message as received: the user from its topic, its payload (NULL when too large). */
 struct message {
     char user[VSD_ACTOR_MAX + 1];
     char *payload;
     size_t len;
+    bool retained;
 };
 
 struct vsd_mqtt_commands {
@@ -29,6 +34,7 @@ struct vsd_mqtt_commands {
     struct vsd_store *store;
     char prefix[TOPIC_MAX]; /* vitals/<area>/command/ */
     char area[64];
+    struct vsd_replay *replay; /* the worker's own */
     pthread_t thread;
     bool running;
     pthread_mutex_t lock;
@@ -47,14 +53,12 @@ static bool user_ok(const char *u)
            strspn(u, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@") == n;
 }
 
-static void send_reply(struct vsd_mqtt_commands *m, const char *user, cJSON *reply)
+static void send_text(struct vsd_mqtt_commands *m, const char *user, const char *text)
 {
-    char topic[TOPIC_MAX], *text = cJSON_PrintUnformatted(reply);
+    char topic[TOPIC_MAX];
 
     snprintf(topic, sizeof(topic), "vitals/%s/reply/%s", m->area, user);
-    if (text)
-        vsd_publish_send(m->pub, topic, text, 1);
-    free(text);
+    vsd_publish_send(m->pub, topic, text, 1);
 }
 
 static cJSON *refuse(const char *user, const char *why)
@@ -100,34 +104,78 @@ static const char *check_request(struct vsd_mqtt_commands *m, cJSON *req, const 
     return NULL;
 }
 
-static void handle(struct vsd_mqtt_commands *m, struct message *msg)
+/* The request's "request_id" as text (a string as is, a number printed) in BUF; false: none. */
+static bool request_id(const cJSON *req, char *buf, size_t size)
 {
-    const cJSON *id;
-    cJSON *req = NULL, *reply;
-    char why[256], via[96];
-    const char *bad = NULL;
+    const cJSON *id = req ? cJSON_GetObjectItemCaseSensitive(req, "request_id") : NULL;
 
+    if (cJSON_IsString(id))
+        snprintf(buf, size, "s:%s", id->valuestring);
+    else if (cJSON_IsNumber(id))
+        snprintf(buf, size, "n:%.17g", id->valuedouble);
+    else
+        return false;
+    return true;
+}
+
+/* Why MSG is not run, in WHY, or NULL when it may be; *REQ is the parsed request (or NULL). */
+static const char *check_message(struct vsd_mqtt_commands *m, const struct message *msg,
+                                 cJSON **req, char *why, size_t size)
+{
+    if (msg->retained)
+        return "retained command messages are not run (a retained command would run again after "
+               "every reconnect): publish commands without the retain flag, and clear this one "
+               "with an empty retained message";
     if (!msg->payload) {
-        snprintf(why, sizeof(why), "request too large: %zu bytes, at most %d", msg->len,
+        snprintf(why, size, "request too large: %zu bytes, at most %d", msg->len,
                  VSD_REQUEST_MAX);
-        bad = why;
-    } else if (!(req = vsd_command_parse(msg->payload, msg->len, why, sizeof(why)))) {
-        bad = why;
-    } else {
-        bad = check_request(m, req, msg->user);
+        return why;
     }
+    if (!(*req = vsd_command_parse(msg->payload, msg->len, why, size)))
+        return why;
+    return check_request(m, *req, msg->user);
+}
+
+/* Run MSG (or refuse it) and return the answer as text, with the request's id echoed. */
+static char *answer(struct vsd_mqtt_commands *m, const struct message *msg, cJSON *req,
+                    const char *bad)
+{
+    char via[96], *text;
+    cJSON *reply;
+    const cJSON *id = req ? cJSON_GetObjectItemCaseSensitive(req, "request_id") : NULL;
+
     if (bad) {
         reply = refuse(msg->user, bad);
     } else {
         snprintf(via, sizeof(via), "mqtt user=%s", msg->user);
         reply = vsd_command_run(m->queue, m->store, req, via);
     }
-    id = req ? cJSON_GetObjectItemCaseSensitive(req, "request_id") : NULL;
     if (reply && (cJSON_IsString(id) || cJSON_IsNumber(id)))
         cJSON_AddItemToObject(reply, "request_id", cJSON_Duplicate(id, false));
-    if (reply)
-        send_reply(m, msg->user, reply);
+    text = reply ? cJSON_PrintUnformatted(reply) : NULL;
     cJSON_Delete(reply);
+    return text;
+}
+
+static void handle(struct vsd_mqtt_commands *m, struct message *msg)
+{
+    cJSON *req = NULL;
+    char why[256], id[VSD_REQUEST_ID_MAX + 3];
+    const char *bad = check_message(m, msg, &req, why, sizeof(why)), *first;
+    bool has_id = !bad && request_id(req, id, sizeof(id));
+    int64_t now = vsd_clock_mono_ms(&vsd_clock_system);
+    char *text;
+
+    if (has_id && (first = vsd_replay_find(m->replay, msg->user, id, now))) {
+        vsd_log(LOG_INFO, "MQTT command from '%s': request id seen before, first answer sent again",
+                msg->user);
+        send_text(m, msg->user, first);
+    } else if ((text = answer(m, msg, req, bad))) {
+        send_text(m, msg->user, text);
+        if (has_id)
+            vsd_replay_put(m->replay, msg->user, id, text, now);
+        free(text);
+    }
     cJSON_Delete(req);
 }
 
@@ -156,11 +204,12 @@ static void *worker(void *arg)
 }
 
 /* On the MQTT thread: copy and queue, never block. */
-static void on_message(void *ctx, const char *topic, const void *payload, size_t len)
+static void on_message(void *ctx, const char *topic, const void *payload, size_t len,
+                       bool retained)
 {
     struct vsd_mqtt_commands *m = ctx;
     const char *user = topic + strlen(m->prefix);
-    struct message msg = {.len = len};
+    struct message msg = {.len = len, .retained = retained};
 
     if (strncmp(topic, m->prefix, strlen(m->prefix)) != 0 || !user_ok(user)) {
         vsd_log(LOG_WARNING, "MQTT: message on '%.100s' ignored: not a command topic", topic);
@@ -195,6 +244,10 @@ int vsd_mqtt_commands_start(struct vsd_publish *pub, struct vsd_queue *queue,
 
     if (!m)
         return -ENOMEM;
+    if (!(m->replay = vsd_replay_new(REPLAY_MAX, REPLAY_WINDOW_MS))) {
+        free(m);
+        return -ENOMEM;
+    }
     m->pub = pub;
     m->queue = queue;
     m->store = store;
@@ -230,5 +283,6 @@ void vsd_mqtt_commands_stop(struct vsd_mqtt_commands *m, void (*pump)(void *ctx)
         free(m->pending[(m->head + i) % PENDING_MAX].payload);
     pthread_mutex_destroy(&m->lock);
     pthread_cond_destroy(&m->cond);
+    vsd_replay_free(m->replay);
     free(m);
 }

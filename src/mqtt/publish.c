@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 #include <vitalsd/log.h>
 
@@ -368,7 +369,8 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
     p->down_logged = false;
     p->connects++;
     if (p->sub_pattern)
-        mosquitto_subscribe(p->mosq, NULL, p->sub_pattern, 1);
+        mosquitto_subscribe_v5(p->mosq, NULL, p->sub_pattern, 1, MQTT_SUB_OPT_RETAIN_AS_PUBLISHED,
+                               NULL);
     resend_all_locked(p);
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
@@ -423,7 +425,8 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
     (void)mosq;
     pthread_mutex_lock(&p->sub_lock);
     if (p->on_message && m->topic)
-        p->on_message(p->sub_ctx, m->topic, m->payload, m->payloadlen > 0 ? (size_t)m->payloadlen : 0);
+        p->on_message(p->sub_ctx, m->topic, m->payload,
+                      m->payloadlen > 0 ? (size_t)m->payloadlen : 0, m->retain);
     pthread_mutex_unlock(&p->sub_lock);
 }
 
@@ -468,7 +471,10 @@ static int configure_client(struct vsd_publish *p, char *err, size_t errlen)
     int rc;
 
     mosquitto_threaded_set(p->mosq, true);
-    if ((rc = mosquitto_int_option(p->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311)) ||
+    /* MQTT 5: only its "retain as published" subscription option tells a subscriber that a
+     * message arriving live was published retained (MQTT 3.1.1 clears the flag, section 3.3.1.3),
+     * which the command transport must know to refuse retained commands. */
+    if ((rc = mosquitto_int_option(p->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5)) ||
         (rc = mosquitto_int_option(p->mosq, MOSQ_OPT_TCP_NODELAY, 1)))
         return mosq_fail(rc, "client options", err, errlen);
     rc = mosquitto_will_set(p->mosq, p->state_topic, (int)strlen("offline"), "offline", 1, true);

@@ -36,9 +36,10 @@ int vsd_publish_live(struct vsd_publish *p, const char *topic, const char *paylo
 /* QoS 0 or 1, not retained, not kept: dropped (and counted as live) when not connected. */
 int vsd_publish_send(struct vsd_publish *p, const char *topic, const char *payload, int qos);
 
-/* A message on the subscription: called on the MQTT thread; must not block. */
+/* A message on the subscription: called on the MQTT thread; must not block. RETAINED: the
+ * broker kept it (sent on subscribing, again after every reconnect), not a fresh publish. */
 typedef void (*vsd_publish_message_fn)(void *ctx, const char *topic, const void *payload,
-                                       size_t len);
+                                       size_t len, bool retained);
 /* Subscribe to PATTERN (QoS 1) on every connect; FN gets each message. Once, before
  * vsd_publish_start(). Returns 0 or negative errno. */
 int vsd_publish_subscribe(struct vsd_publish *p, const char *pattern, vsd_publish_message_fn fn,
