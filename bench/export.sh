@@ -34,9 +34,9 @@ SQL
   echo "$db"
 }
 
-# The store's own schema, taken from its source (schema_v1 in src/store_schema.c).
+# The store's own schema, taken from its source (schema_v1 in src/store/store_schema.c).
 SCHEMA_DB=$tmp/schema.db
-sqlite3 "$SCHEMA_DB" "$(sed -n '/^static const char schema_v1\[\] =/,/;$/p' src/store_schema.c |
+sqlite3 "$SCHEMA_DB" "$(sed -n '/^static const char schema_v1\[\] =/,/;$/p' src/store/store_schema.c |
   sed '1d; s/"//g' | tr -d '\n')" 2>/dev/null ||
   { echo "bench: cannot build the schema" >&2; exit 1; }
 

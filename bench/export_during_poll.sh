@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Benchmark (RELIABILITY T15): does a long auditor export slow the daemon? vitalsd polls BEDS
-# simulated monitors at 200 ms with a probe-off alert every 2 s per bed, on a database pre-filled
-# with ROWS readings; a FHIR export of all of them (one long read transaction) runs in the middle.
-# Prints poll intervals and alert latency (poll -> subscriber) outside and during the export.
+# Benchmark (docs/reliability.md T15): does a long auditor export slow the daemon? vitalsd polls
+# BEDS simulated monitors at 200 ms with a probe-off alert every 2 s per bed, on a database
+# pre-filled with ROWS readings; a FHIR export of all of them (one long read transaction) runs in
+# the middle. Prints poll intervals and alert latency (poll -> subscriber) outside and during the
+# export.
 # Usage: bench/export_during_poll.sh [BEDS] [ROWS]  (defaults 20 and 2000000). Not a test.
 . "$(dirname "$0")/lib.sh"
 beds=${1:-20}

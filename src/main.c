@@ -120,8 +120,10 @@ static void audit_config(struct daemon *d)
                     detail);
 }
 
-/* Database first (refuse a bad one before touching anything), then the outbox,
- * the core, MQTT, the control socket and last the devices. */
+/* Database first (refuse a bad one before touching anything), the broker client (not yet
+ * connected), the queue, the MQTT command worker (its subscription must precede the connect),
+ * the core, the sessions and outbox rows restored, the store writer and the broker connection,
+ * the control socket, and last the devices. */
 static int start(struct daemon *d)
 {
     char err[512] = "";

@@ -7,9 +7,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* A frame on the wire is 7E, the stuffed record and its checksum, 7E (PROTOCOLS.md §5.2). The
- * checksum is the 8-bit sum of every record byte, taken before stuffing (the GE specification;
- * VSCapture sums the escape bytes too). Stuffing: 7E -> 7D 5E, 7D -> 7D 5D. */
+/* A frame on the wire is 7E, the stuffed record and its checksum, 7E (docs/devices/ge-s5.md,
+ * 'Framing', from GE's S/5 Computer Interface Specification M1017617). The checksum is the 8-bit
+ * sum of every record byte, taken before stuffing (the GE specification; VSCapture sums the
+ * escape bytes too). Stuffing: 7E -> 7D 5E, 7D -> 7D 5D. */
 #define VSD_GES5_FLAG 0x7E
 #define VSD_GES5_ESC 0x7D
 #define VSD_GES5_HEADER_LEN 40

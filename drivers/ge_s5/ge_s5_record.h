@@ -9,7 +9,8 @@
 
 #include <vitalsd/reading.h>
 
-/* Layout facts (PROTOCOLS.md §5.3): all little-endian, packed. */
+/* Layout facts (docs/devices/ge-s5.md, 'Record layout', from GE's DRI specification 8005313):
+ * all little-endian, packed. */
 #define VSD_GES5_REQUEST_LEN 49 /* header + one 9-byte PHDB request subrecord */
 #define VSD_GES5_SUBREC_LEN 278 /* one physiological data subrecord */
 #define VSD_GES5_SR_DESC_MAX 8

@@ -10,7 +10,7 @@
 #define VSD_MASIMO_LINE_MAX 255  /* longer lines are garbage (a real one is ~150 chars) */
 #define VSD_MASIMO_MAX_RECORDS 8 /* decoded lines kept until taken; older ones dropped */
 
-/* EXC (exception) bits, PROTOCOLS.md 3.3. */
+/* EXC (exception) bits: docs/devices/masimo.md, 'EXC bits' (Masimo Rad-8 Operator's Manual). */
 #define VSD_MASIMO_EXC_NO_SENSOR 0x000001u
 #define VSD_MASIMO_EXC_DEFECTIVE_SENSOR 0x000002u
 #define VSD_MASIMO_EXC_LOW_PERFUSION 0x000004u

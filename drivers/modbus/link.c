@@ -201,13 +201,12 @@ int vsd_mb_link_read(modbus_t *ctx, const struct vsd_mb_request *rq, uint16_t *r
     errno = 0;
     if (send_read(ctx, rq, tcp, tid) < 0 || (len = modbus_receive_confirmation(ctx, rsp)) < 0 ||
         !answer_matches(ctx, rq, rsp, len, tcp, tid) || (!tcp && more_bytes_follow(ctx))) {
-        if (errno == 0)
-            errno = EMBBADDATA; /* bytes right behind the reply */
+        int e = errno ? errno : EMBBADDATA; /* none: bytes right behind the reply */
         if (mb_errno)
-            *mb_errno = errno;
-        if (errno != ETIMEDOUT)
+            *mb_errno = e;
+        if (e != ETIMEDOUT)
             modbus_flush(ctx); /* what is left of a wrong answer must not become the next */
-        return vsd_mb_errno(*mb_errno ? *mb_errno : EMBBADDATA);
+        return vsd_mb_errno(e);
     }
     for (int i = 0; i < rq->count; i++)
         regs[i] = (uint16_t)(rsp[off + 2 + 2 * i] << 8 | rsp[off + 3 + 2 * i]);

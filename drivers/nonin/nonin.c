@@ -45,8 +45,8 @@ static void nonin_close(struct vsd_device *dev)
     vsd_device_set_data(dev, NULL);
 }
 
-/* STX, op 0x70, length 2, type 2, format, ETX (PROTOCOLS.md 1.2); the ACK/NAK that may follow
- * is skipped by the decoder like any byte outside a frame. */
+/* STX, op 0x70, length 2, type 2, format, ETX (docs/devices/nonin.md, 'Set-format command'); the
+ * ACK/NAK that may follow is skipped by the decoder like any byte outside a frame. */
 static int send_set_format(struct vsd_device *dev, struct nonin_dev *d)
 {
     const uint8_t cmd[] = {0x02, 0x70, 0x02, 0x02, (uint8_t)d->dec.format, 0x03};

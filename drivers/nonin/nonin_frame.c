@@ -8,7 +8,8 @@
 
 #include "nonin_frame.h"
 
-/* Slots of the DF2/DF7 float byte that carry the display values (PROTOCOLS.md 1.3). */
+/* Slots of the DF2/DF7 float byte that carry the display values (docs/devices/nonin.md,
+ * 'Float byte schedule', from Nonin's 9560 specification). */
 #define SLOT_SPO2_D 9
 #define SLOT_HR_D_MSB 20
 #define SLOT_HR_D_LSB 21

@@ -30,7 +30,7 @@ static const struct kind_info {
     [VSD_SIM_IMPLAUSIBLE] = {"implausible", true, NAN, -HUGE_VAL, HUGE_VAL},
 };
 
-/* Configuration names of the vitals, indexed by enum vsd_vital (as in src/vitals.c). */
+/* Configuration names of the vitals, indexed by enum vsd_vital (as in src/util/vitals.c). */
 static const char *const vital_names[VSD_VITAL_COUNT] = {
     [VSD_VITAL_HR] = "hr",
     [VSD_VITAL_PR] = "pr",

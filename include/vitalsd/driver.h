@@ -9,7 +9,7 @@
 #include <vitalsd/option.h>
 #include <vitalsd/reading.h>
 
-/* Rules every driver follows (ARCHITECTURE.md):
+/* Rules every driver follows (docs/architecture.md, "Adding a driver"):
  *  - poll() does one bounded exchange with the device (at most the device's
  *    timeout) and returns; it never sleeps to pace itself and never reconnects.
  *  - The bus thread owns timing, retries, back-off, health and the technical

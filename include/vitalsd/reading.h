@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The vitals the daemon knows. The one table describing them (names, MDC and
- * LOINC codes, UCUM units, plausible ranges) lives in the core (src/vitals.c). */
+ * LOINC codes, UCUM units, plausible ranges) is <vitalsd/vitals.h>. */
 enum vsd_vital {
     VSD_VITAL_HR = 0,    /* heart rate (ECG or monitor), /min */
     VSD_VITAL_PR,        /* pulse rate from oximetry, /min */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Staff commands: one handler for every transport (control socket now, MQTT later). */
+/* Staff commands: one handler (on the core thread) for every transport (control socket, MQTT). */
 #ifndef VSD_COMMAND_H
 #define VSD_COMMAND_H
 

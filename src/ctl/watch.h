@@ -13,7 +13,7 @@
  * when PAYLOAD is not an alert event. */
 int vsd_watch_format(const char *payload, char *buf, size_t size);
 
-/* The consumer's ordering rule (RELIABILITY T23): per alert, only an event with a higher seq
+/* The consumer's ordering rule (docs/reliability.md T23): per alert, only an event with a higher seq
  * than every one already applied counts; a repeat (the outbox re-sends) or an older event that
  * arrives late (an old "cleared" after a newer "raised") is stale. Remembers the last
  * VSD_ORDER_MAX alerts; zero it before use. */

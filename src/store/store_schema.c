@@ -21,7 +21,7 @@
  * from the clinic. readings has one index only, the partial unique index that
  * stores a device-timed measurement (NIBP) once. There is deliberately no
  * index on readings(session_id): an index on (session, ts) made batched
- * inserts 5.7x slower (PERFORMANCE.md), so the export scans for now. */
+ * inserts 5.7x slower (measured: bench/README.md), so the export scans for now. */
 static const char schema_v1[] =
     "CREATE TABLE sessions ("
     " id INTEGER PRIMARY KEY,"

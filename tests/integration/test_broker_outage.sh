@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# RELIABILITY T19: the broker is stopped for 60 s during an alert storm (10 beds, an SpO2 dip
-# every 7 s each). While it is down: polling and storage keep their pace (within 10 %), the
+# docs/reliability.md T19: the broker is stopped for 60 s during an alert storm (10 beds, an SpO2
+# dip every 7 s each). While it is down: polling and storage keep their pace (within 10 %), the
 # "alert path down" alert is raised within 2 poll periods of detection and logged at critical
 # priority, and `vitalsctl status` shows the path down. After it is back, every alert event
 # recorded meanwhile is delivered, by id and event (alerts raised = alerts delivered), in

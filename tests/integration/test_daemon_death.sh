@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# RELIABILITY T24: the daemon's death is visible. After SIGKILL the broker delivers the last
-# will "offline" (retained, QoS 1) on vitals/<area>/daemon/state within 1.5 x keepalive, a
-# dashboard connecting afterwards still sees "offline", and a restart says "online" again.
-# The time the daemon was down is recorded, per vital, as a monitoring gap of the open session.
-# (A hung daemon, SIGSTOP, is only found by the keepalive: the publish unit test runs that case
-# with VSD_TEST_SLOW=1, as it takes about 2 keepalives with mosquitto 2.0.11.)
+# docs/reliability.md T24: the daemon's death is visible. After SIGKILL the broker delivers the last
+# will "offline" (retained, QoS 1) on vitals/<area>/daemon/state within 1.5 x keepalive, a dashboard
+# connecting afterwards still sees "offline", and a restart says "online" again. The time the daemon
+# was down is recorded, per vital, as a monitoring gap of the open session. (A hung daemon, SIGSTOP,
+# is only found by the keepalive: the publish unit test runs that case with VSD_TEST_SLOW=1, as it
+# takes about 2 keepalives with mosquitto 2.0.11.)
 . "$(dirname "$0")/lib.sh"
 
 start_broker

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The Modbus simulator on its own, byte for byte, without the daemon: it answers the worked example
-# of PROTOCOLS.md section 8 (DFRobot SEN0344, unit 0x20: SpO2 97, HR 72) exactly over a pty and
-# over TCP; it stays quiet for a request with a bad CRC and for another unit on the bus; a gateway
-# answers a request for a unit it does not serve with exception 0x0B; the wrong-unit, bad-CRC and
-# exception faults change the bytes they should; "down" removes the pty link and brings a new pty
-# back.
+# of docs/devices/dfrobot-sen0344.md (DFRobot SEN0344, unit 0x20: SpO2 97, HR 72) exactly over a
+# pty and over TCP; it stays quiet for a request with a bad CRC and for another unit on the bus; a
+# gateway answers a request for a unit it does not serve with exception 0x0B; the wrong-unit,
+# bad-CRC and exception faults change the bytes they should; "down" removes the pty link and brings
+# a new pty back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_modbus.sh"
 
@@ -32,7 +32,7 @@ tcp_ask() {
 
 got=$(rtu_ask "20 03 00 06 00 04 a2 b9")
 [ "$got" = "20 03 08 61 00 00 00 00 48 00 00 7d 19" ] || fail "SEN0344 data reply: got '$got'"
-pass "RTU: the PROTOCOLS.md worked example reply, byte for byte: $got"
+pass "RTU: the SEN0344 worked example reply (docs/devices/dfrobot-sen0344.md), byte for byte: $got"
 got=$(rtu_ask "20 03 00 06 00 04 a2 b8")
 [ -z "$got" ] || fail "a request with a bad CRC was answered: '$got'"
 got=$(rtu_ask "21 03 00 06 00 04 a3 68")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Commands from the dashboard over MQTT (RELIABILITY T25): session start, acknowledge and
+# Commands from the dashboard over MQTT (docs/reliability.md T25): session start, acknowledge and
 # per-session limits arrive on vitals/<area>/command/<user>, run through the same handler as
 # the control socket, are answered on vitals/<area>/reply/<user> and audited with the MQTT user
 # as actor. Hostile input (oversized, invalid UTF-8, invalid JSON, unknown command, unknown

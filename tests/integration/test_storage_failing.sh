@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# RELIABILITY T13 (storage failing): the database cannot grow (a file-size limit on the daemon,
-# set and lifted with prlimit, stands in for a full disk). The "storage failing" technical
-# alert reaches MQTT directly, without the database, within a second or two; readings are held
-# in RAM meanwhile; when space returns they are written, without duplicates, the alert clears
-# and the database is intact.
+# docs/reliability.md T13 (storage failing): the database cannot grow (a file-size limit on the
+# daemon, set and lifted with prlimit, stands in for a full disk). The "storage failing" technical
+# alert reaches MQTT directly, without the database, within a second or two; readings are held in
+# RAM meanwhile; when space returns they are written, without duplicates, the alert clears and the
+# database is intact.
 . "$(dirname "$0")/lib.sh"
 
 command -v prlimit >/dev/null || fail "prlimit (util-linux) is needed"

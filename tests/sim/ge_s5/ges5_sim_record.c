@@ -4,7 +4,8 @@
 
 #include "ges5_sim.h"
 
-/* Record layout, written out from PROTOCOLS.md §5.3 (not from the driver). */
+/* Record layout, written out from docs/devices/ge-s5.md, 'Record layout' (GE's DRI
+ * specification 8005313), not from the driver. */
 enum {
     HDR = 40,
     SUBREC = 278,

@@ -7,7 +7,7 @@
 
 #include "link.h"
 
-#define HOLD_MS 10000 /* display values survive a finger-out this long (PROTOCOLS.md 1.3) */
+#define HOLD_MS 10000 /* display values survive a finger-out this long (docs/devices/nonin.md) */
 
 /* The simulated patient and probe. */
 struct oxi {
@@ -48,7 +48,7 @@ static uint8_t status_byte(const struct oxi *o, unsigned slot)
     return s;
 }
 
-/* The float byte of SLOT (1..25), PROTOCOLS.md 1.3. */
+/* The float byte of SLOT (1..25): docs/devices/nonin.md, 'Float byte schedule'. */
 static uint8_t float_byte(struct oxi *o, unsigned slot)
 {
     int hr, spo2;

@@ -310,7 +310,7 @@ static void test_garbled_answers_down_then_degraded(void **state)
     assert_int_equal(s.degraded_off, 1);
 }
 
-/* One lost answer is not "down" (RELIABILITY T10: no false comms-loss alerts). */
+/* One lost answer is not "down" (docs/reliability.md T10: no false comms-loss alerts). */
 static void test_single_timeout_is_not_down(void **state)
 {
     struct fixture *f = *state;

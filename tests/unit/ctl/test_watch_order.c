@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* RELIABILITY T23: a consumer that orders by seq ends in the same state whatever order the
+/* docs/reliability.md T23: a consumer that orders by seq ends in the same state whatever order the
  * alert events arrive in; an old "cleared" never cancels a newer "raised". The stream is made
  * by the real alarm engine and payload code, then replayed shuffled. */
 #include <math.h>

@@ -21,7 +21,8 @@
 #define SUB 40                     /* the subrecord's offset in the record */
 #define CD (SUB + 4)               /* the basic class data's offset in the record */
 
-/* The wire bytes of PROTOCOLS.md §5.5: displayed values every 10 s, classes basic + ext1..3. */
+/* The wire bytes of docs/devices/ge-s5.md, 'Worked examples': displayed values every 10 s,
+ * classes basic + ext1..3. */
 static const uint8_t request_wire[52] = {
     0x7E, 0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x00, 0x00, 0x00,

@@ -226,7 +226,8 @@ static void test_raw_orders(void **state)
     assert_string_equal(vsd_mb_order_name(VSD_MB_BADC), "BADC");
 }
 
-/* PROTOCOLS.md section 8: reply 20 03 08 61 00 00 00 00 48 00 00 = SpO2 97, HR 72. */
+/* docs/devices/dfrobot-sen0344.md, 'Worked examples': reply 20 03 08 61 00 00 00 00 48 00 00
+ * = SpO2 97, HR 72. */
 static void test_sen0344_example(void **state)
 {
     const uint8_t pdu[] = {0x61, 0x00, 0x00, 0x00, 0x00, 0x48, 0x00, 0x00};

@@ -30,7 +30,8 @@ static void every_vital_is_described(void **state)
 static void codes_match_the_domain_page(void **state)
 {
     (void)state;
-    /* DOMAIN.md: LOINC, MDC codes and UCUM units. */
+    /* LOINC (as the FHIR R4 vital-signs profile uses it), IEEE 11073-10101 MDC codes and UCUM
+     * units; the table and its sources: docs/protocols.md, 'Codes and units'. */
     assert_string_equal(vsd_vital_info(VSD_VITAL_HR)->loinc, "8867-4");
     assert_string_equal(vsd_vital_info(VSD_VITAL_SPO2)->loinc, "2708-6");
     assert_string_equal(vsd_vital_info(VSD_VITAL_NIBP_SYS)->loinc, "8480-6");
