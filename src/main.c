@@ -63,10 +63,10 @@ static int load_config(const char *path, struct vsd_config **ret)
     return rc < 0 ? VSD_CONFIG_EXIT : 0;
 }
 
-static void on_outbox(void *ctx, int64_t id, const char *topic, const char *payload)
+static void on_outbox(void *ctx, int64_t id, int64_t seq, const char *topic, const char *payload)
 {
     struct daemon *d = ctx;
-    vsd_publish_outbox(d->pub, id, topic, payload);
+    vsd_publish_outbox(d->pub, id, seq, topic, payload);
 }
 
 static void on_delivered(void *ctx, int64_t id)
@@ -75,9 +75,10 @@ static void on_delivered(void *ctx, int64_t id)
     vsd_store_outbox_delivered(d->store, id, vsd_clock_wall_ms(&vsd_clock_system));
 }
 
-static void load_pending(void *ctx, int64_t id, const char *topic, const char *payload)
+static void load_pending(void *ctx, int64_t id, int64_t seq, const char *topic,
+                         const char *payload)
 {
-    on_outbox(ctx, id, topic, payload);
+    on_outbox(ctx, id, seq, topic, payload);
 }
 
 static void restore_session(void *ctx, const struct vsd_open_session *os)

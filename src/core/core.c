@@ -203,7 +203,7 @@ static int event_topic(const struct vsd_core *core, const struct vsd_alarm_event
     return alert_topic(core, ev->alert->bed, "alert", buf, size);
 }
 
-/* The alarm engine's callback: sequence, record (through the outbox), publish state. */
+/* The alarm engine's callback: sequence, publish, record (with its outbox row), publish state. */
 static void on_alarm_event(void *ctx, const struct vsd_alarm_event *ev)
 {
     struct vsd_core *core = ctx;
@@ -237,6 +237,11 @@ static void on_alarm_event(void *ctx, const struct vsd_alarm_event *ev)
         .topic = topic,
         .payload = payload,
     };
+    /* To the ward first, from memory; the outbox row only re-delivers (after an outage or a
+     * crash) and marks the delivery, so a failing disk cannot hold an alert back. */
+    if (core->pub && vsd_publish_event(core->pub, info.seq, topic, payload) < 0)
+        vsd_log(LOG_ERR, "alert %s %s: not handed to MQTT now; the outbox will send it", a->id,
+                se.event);
     int rc = vsd_store_alert_event(core->store, &se);
     if (rc < 0)
         vsd_log(LOG_CRIT, "alert %s %s not recorded: %s", a->id, se.event, strerror(-rc));

@@ -42,15 +42,17 @@
  */
 
 #define OUTBOX_WINDOW 64     /* outbox rows handed to libmosquitto at once */
+#define ACKED_MAX 1024       /* events acknowledged before their outbox row was committed */
 #define LOOP_TIMEOUT_MS 1000 /* longest mosquitto_loop() sleep */
 #define QUIT_GRACE_MS 1000   /* time for DISCONNECT to go out before we give up */
 #define REASON_MAX 256
 
-/* An outbox row, or (id and mid unused) a retained message. */
+/* An alert event, or (seq, id and mid unused) a retained message. */
 struct row {
     struct row *prev, *next;
-    int64_t id;
-    int mid; /* 0: not handed to libmosquitto on this connection */
+    int64_t seq; /* the event's sequence number: the order rows are sent in */
+    int64_t id;  /* its outbox row; 0 until the store has committed it */
+    int mid;     /* 0: not handed to libmosquitto on this connection */
     char *topic;
     char *payload;
 };
@@ -79,6 +81,8 @@ struct vsd_publish {
     size_t n_inflight;
     size_t n_pending;
     struct row *retained; /* last payload per topic, singly linked */
+    int64_t acked[ACKED_MAX]; /* seqs acknowledged while not yet stored (ring; 0: free) */
+    size_t acked_next;
     int offline_mid;      /* mid of the "offline" sent by stop(), 0 = none */
     bool offline_acked;
     uint64_t live_dropped;
@@ -240,18 +244,18 @@ static void mid_claim(struct vsd_publish *p, int mid)
         return;
     struct row *r = p->inflight[i];
     inflight_drop(p, (size_t)i);
-    if (!p->cursor || r->id < p->cursor->id)
+    if (!p->cursor || r->seq < p->cursor->seq)
         p->cursor = r; /* send it again */
 }
 
-/* Insert R in id order; -EEXIST if its id is already pending. */
+/* Insert R in seq order; -EEXIST if its seq is already pending. */
 static int row_insert(struct vsd_publish *p, struct row *r)
 {
     struct row *at = p->tail;
 
-    while (at && at->id > r->id)
+    while (at && at->seq > r->seq)
         at = at->prev;
-    if (at && at->id == r->id)
+    if (at && at->seq == r->seq)
         return -EEXIST;
     r->prev = at;
     r->next = at ? at->next : p->head;
@@ -263,7 +267,7 @@ static int row_insert(struct vsd_publish *p, struct row *r)
         at->next = r;
     else
         p->head = r;
-    if (!p->cursor || r->id < p->cursor->id)
+    if (!p->cursor || r->seq < p->cursor->seq)
         p->cursor = r;
     p->n_pending++;
     return 0;
@@ -311,7 +315,7 @@ static void outbox_feed(struct vsd_publish *p)
             continue;
         if (send_locked(p, r->topic, r->payload, 1, false, &mid) != MOSQ_ERR_SUCCESS) {
             /* The connection is going away: this row goes out on the next connect. */
-            if (!p->cursor || r->id < p->cursor->id)
+            if (!p->cursor || r->seq < p->cursor->seq)
                 p->cursor = r;
             break;
         }
@@ -392,6 +396,32 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
         path_down(p, reason);
 }
 
+/* SEQ was acknowledged before the store committed its outbox row (the disk is slow or failing). */
+static void acked_add(struct vsd_publish *p, int64_t seq)
+{
+    p->acked[p->acked_next] = seq;
+    p->acked_next = (p->acked_next + 1) % ACKED_MAX;
+}
+
+/* Was SEQ acknowledged before it was stored? Forgets it (each outbox row comes once). */
+static bool acked_take(struct vsd_publish *p, int64_t seq)
+{
+    for (size_t i = 0; i < ACKED_MAX; i++)
+        if (p->acked[i] == seq) {
+            p->acked[i] = 0;
+            return true;
+        }
+    return false;
+}
+
+static struct row *row_find(struct vsd_publish *p, int64_t seq)
+{
+    for (struct row *r = p->tail; r && r->seq >= seq; r = r->prev)
+        if (r->seq == seq)
+            return r;
+    return NULL;
+}
+
 static void on_publish(struct mosquitto *mosq, void *obj, int mid)
 {
     struct vsd_publish *p = obj;
@@ -409,11 +439,13 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid)
         r = p->inflight[i];
         inflight_drop(p, (size_t)i);
         row_unlink(p, r);
+        if (!r->id) /* delivered before it was stored: its outbox row is marked when it comes */
+            acked_add(p, r->seq);
         outbox_feed(p);
     }
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
-    if (r && p->on_delivered)
+    if (r && r->id && p->on_delivered)
         p->on_delivered(p->ctx, r->id);
     row_free(r);
 }
@@ -771,16 +803,16 @@ int vsd_publish_retained(struct vsd_publish *p, const char *topic, const char *p
     return 0;
 }
 
-int vsd_publish_outbox(struct vsd_publish *p, int64_t id, const char *topic, const char *payload)
+int vsd_publish_event(struct vsd_publish *p, int64_t seq, const char *topic, const char *payload)
 {
     struct row *r;
     int ret;
 
-    if (!p || !topic_valid(topic) || !payload_valid(payload))
+    if (!p || seq <= 0 || !topic_valid(topic) || !payload_valid(payload))
         return -EINVAL;
     if (!(r = row_new(topic, payload)))
         return -ENOMEM;
-    r->id = id;
+    r->seq = seq;
     pthread_mutex_lock(&p->lock);
     ret = row_insert(p, r);
     if (ret == 0)
@@ -789,6 +821,39 @@ int vsd_publish_outbox(struct vsd_publish *p, int64_t id, const char *topic, con
     if (ret < 0)
         row_free(r);
     return ret;
+}
+
+int vsd_publish_outbox(struct vsd_publish *p, int64_t id, int64_t seq, const char *topic,
+                       const char *payload)
+{
+    struct row *r = NULL, *known;
+    int ret = 0;
+
+    if (!p || id <= 0 || seq <= 0 || !topic_valid(topic) || !payload_valid(payload))
+        return -EINVAL;
+    pthread_mutex_lock(&p->lock);
+    if ((known = row_find(p, seq))) { /* sent from memory, not yet acknowledged */
+        ret = known->id ? -EEXIST : 0;
+        if (!known->id)
+            known->id = id;
+    } else if (!acked_take(p, seq)) { /* not sent before (a restart): send it now */
+        if ((r = row_new(topic, payload))) {
+            r->seq = seq;
+            r->id = id;
+            ret = row_insert(p, r);
+            if (ret == 0)
+                outbox_feed(p);
+        }
+        ret = r ? ret : -ENOMEM;
+    } else {
+        ret = 1; /* acknowledged before it was stored */
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (ret < 0)
+        row_free(r);
+    if (ret == 1 && p->on_delivered)
+        p->on_delivered(p->ctx, id);
+    return ret < 0 ? ret : 0;
 }
 
 void vsd_publish_stats(struct vsd_publish *p, struct vsd_publish_stats *out)

@@ -50,9 +50,17 @@ int vsd_publish_subscribe(struct vsd_publish *p, const char *pattern, vsd_publis
 void vsd_publish_unsubscribe(struct vsd_publish *p);
 /* QoS 1, retained; remembered (last payload per topic) and re-sent on reconnect. */
 int vsd_publish_retained(struct vsd_publish *p, const char *topic, const char *payload);
-/* QoS 1 until the broker acknowledges: kept in memory (copied) and re-sent on
- * every reconnect until acknowledged, then on_delivered(ID) is called. */
-int vsd_publish_outbox(struct vsd_publish *p, int64_t id, const char *topic, const char *payload);
+/* An alert event, from memory, at once: QoS 1, kept (copied) and sent again on every reconnect
+ * until the broker acknowledges it. Events go out in SEQ order. This path does not wait for the
+ * disk, so a failing database cannot silence an alert. Returns 0, -EEXIST (SEQ is pending) or
+ * another negative errno. */
+int vsd_publish_event(struct vsd_publish *p, int64_t seq, const char *topic, const char *payload);
+/* The event SEQ's outbox row ID was committed (or found unacknowledged at start). Sent already
+ * and acknowledged: on_delivered(ID) at once; sent, not yet acknowledged: on_delivered(ID) with
+ * the PUBACK; never sent (a restart): kept and sent as vsd_publish_event() does. Returns 0,
+ * -EEXIST (the row is known already) or another negative errno. */
+int vsd_publish_outbox(struct vsd_publish *p, int64_t id, int64_t seq, const char *topic,
+                       const char *payload);
 
 struct vsd_publish_stats {
     bool connected;

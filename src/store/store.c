@@ -194,7 +194,8 @@ static void notify_outbox(struct vsd_store *s, const struct vsd_op_list *batch)
         return;
     for (const struct vsd_op *op = batch->head; op; op = op->next)
         if (op->kind == VSD_OP_ALERT && op->outbox_id > 0)
-            s->on_outbox(s->cb_ctx, op->outbox_id, op->str[VSD_F_TOPIC], op->str[VSD_F_PAYLOAD]);
+            s->on_outbox(s->cb_ctx, op->outbox_id, op->num, op->str[VSD_F_TOPIC],
+                         op->str[VSD_F_PAYLOAD]);
 }
 
 /* With the lock held: account for a commit attempt of the batch up to TICKET. */
@@ -367,10 +368,7 @@ int64_t vsd_store_max_seq(struct vsd_store *s)
     return vsd_store_sql_max_seq(s->db);
 }
 
-int vsd_store_outbox_pending(struct vsd_store *s,
-                             void (*fn)(void *ctx, int64_t id, const char *topic,
-                                        const char *payload),
-                             void *ctx)
+int vsd_store_outbox_pending(struct vsd_store *s, vsd_store_outbox_fn fn, void *ctx)
 {
     if (!s)
         return -EINVAL;

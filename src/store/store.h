@@ -39,17 +39,14 @@ int vsd_store_open_sessions(struct vsd_store *s,
                             void (*fn)(void *ctx, const struct vsd_open_session *os), void *ctx);
 /* Highest alert-event sequence number stored (0 when none). */
 int64_t vsd_store_max_seq(struct vsd_store *s);
-/* Call FN for every outbox row not yet acknowledged by the broker, oldest first. */
-int vsd_store_outbox_pending(struct vsd_store *s,
-                             void (*fn)(void *ctx, int64_t id, const char *topic,
-                                        const char *payload),
-                             void *ctx);
-
-/* Called on the writer thread after each commit, for each outbox row it committed. */
-typedef void (*vsd_store_outbox_fn)(void *ctx, int64_t id, const char *topic,
+/* An outbox row: its id, the alert event's SEQ, where and what it delivers. */
+typedef void (*vsd_store_outbox_fn)(void *ctx, int64_t id, int64_t seq, const char *topic,
                                     const char *payload);
+/* Call FN for every outbox row not yet acknowledged by the broker, oldest first. */
+int vsd_store_outbox_pending(struct vsd_store *s, vsd_store_outbox_fn fn, void *ctx);
 
-/* Start the writer thread. */
+/* Start the writer thread. ON_OUTBOX is called on it after each commit, for each outbox row the
+ * commit wrote. */
 int vsd_store_start(struct vsd_store *s, vsd_store_outbox_fn on_outbox, void *ctx);
 /* Commit everything queued, stop the thread, close. Accepts NULL. */
 void vsd_store_close(struct vsd_store *s);

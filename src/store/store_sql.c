@@ -489,12 +489,12 @@ int vsd_store_sql_outbox_pending(sqlite3 *db, vsd_store_outbox_fn fn, void *ctx)
     if (!fn)
         return -EINVAL;
     rc = sqlite3_prepare_v2(db,
-                            "SELECT id, topic, payload FROM outbox "
+                            "SELECT id, seq, topic, payload FROM outbox "
                             "WHERE delivered_ms IS NULL ORDER BY id",
                             -1, &st, NULL);
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-           (const char *)sqlite3_column_text(st, 2));
+        fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+           (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3));
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);

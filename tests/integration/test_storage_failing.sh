@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # docs/reliability.md T13 (storage failing): the database cannot grow (a file-size limit on the
 # daemon, set and lifted with prlimit, stands in for a full disk). The "storage failing" technical
-# alert reaches MQTT directly, without the database, within a second or two; readings are held in
-# RAM meanwhile; when space returns they are written, without duplicates, the alert clears and the
-# database is intact.
+# alert reaches MQTT directly, without the database, within a second or two; a physiological alert
+# raised while the disk is full reaches a subscriber within 1 s, from memory, and is in the
+# database, sent once and marked delivered, when space returns; readings are held in RAM
+# meanwhile and written without duplicates; the alert clears and the database is intact.
 . "$(dirname "$0")/lib.sh"
 
 command -v prlimit >/dev/null || fail "prlimit (util-linux) is needed"
@@ -12,6 +13,7 @@ start_broker
 write_config "$T/vitalsd.conf"
 add_sim_beds "$T/vitalsd.conf" 4
 subscribe 'vitals/test/daemon/alerts' "$T/daemon.txt"
+subscribe 'vitals/test/bed/+/alert' "$T/alerts.txt"
 start_daemon "$T/vitalsd.conf"
 ctl session start --bed b1 --session S-13 --by "Nurse A" >/dev/null
 sleep 2
@@ -24,13 +26,36 @@ wait_for 10 "storage alert on MQTT" storage_alert
 alert_ms=$(($(date +%s%N) / 1000000))
 grep -q "commit failed" "$T/vitalsd.log" || fail "the failed commit was not logged"
 pass "storage_failing on vitals/test/daemon/alerts $((alert_ms - limited_ms)) ms after the disk filled"
-sleep 3
+
+# A limit every SpO2 reading crosses, set while nothing can be committed (the command's reply
+# waits for a commit that cannot happen: it runs in the background).
+raised() { has_events "$T/alerts.txt" '.event=="raised" and .vital=="spo2"'; }
+raised && fail "an SpO2 alert before the limit was set"
+ctl limits set --session S-13 --vital spo2 --band "below 100 high" --by "Dr Lee" \
+  >"$T/limits.out" 2>&1 &
+PIDS+=("$!")
+set_ms=$(($(date +%s%N) / 1000000))
+wait_for 3 "the SpO2 alert on MQTT while the disk is full" raised
+raised_ms=$(($(date +%s%N) / 1000000))
+[ $((raised_ms - set_ms)) -le 1000 ] ||
+  fail "the alert took $((raised_ms - set_ms)) ms to reach the subscriber (at most 1000 ms)"
+grep -q "commit failed" "$T/vitalsd.log" || fail "no failed commit: the disk was not full"
+pass "an SpO2 alert raised while the disk is full reached the subscriber in $((raised_ms - set_ms)) ms"
+sleep 2
 prlimit --pid "$DAEMON_PID" --fsize=unlimited:unlimited || fail "prlimit (lift)"
 cleared() { [ "$(payloads "$T/daemon.txt" | tail -n1 | jq '.alerts | length')" -eq 0 ]; }
 wait_for 15 "storage alert cleared" cleared
 stop_daemon
 
 [ "$(sql "pragma integrity_check")" = ok ] || fail "integrity check"
+spo2_id=$(payloads "$T/alerts.txt" | jq -r 'select(.event=="raised" and .vital=="spo2") | .alert_id' | head -n1)
+[ "$(sql "select count(*) from alert_events where alert_id='$spo2_id' and event='raised'")" = 1 ] ||
+  fail "the alert raised while the disk was full is not in the database"
+[ "$(sql "select count(*) from outbox where payload like '%$spo2_id%raised%' and delivered_ms is not null")" = 1 ] ||
+  fail "its outbox row was not marked delivered"
+[ "$(payloads "$T/alerts.txt" | jq -c "select(.alert_id==\"$spo2_id\" and .event==\"raised\")" | wc -l)" = 1 ] ||
+  fail "the raised event reached the subscriber more than once"
+pass "the alert is in the database once writing resumed, its outbox row delivered, sent once"
 dups=$(sql "select count(*) from (select device, vital, ts_ms from readings group by 1,2,3 having count(*) > 1)")
 [ "$dups" -eq 0 ] || fail "$dups duplicated readings"
 # 4 monitors at 5 Hz, 4 vitals (+ NIBP now and then): no gap in b1's heart rate while held in RAM

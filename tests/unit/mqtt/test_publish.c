@@ -443,7 +443,15 @@ static void alert(struct vsd_publish *p, int64_t id)
     char payload[64];
 
     snprintf(payload, sizeof(payload), "{\"alert_id\":%lld}", (long long)id);
-    assert_int_equal(vsd_publish_outbox(p, id, ALERT_TOPIC, payload), 0);
+    assert_int_equal(vsd_publish_outbox(p, id, id, ALERT_TOPIC, payload), 0); /* seq = id */
+}
+
+static void event(struct vsd_publish *p, int64_t seq)
+{
+    char payload[64];
+
+    snprintf(payload, sizeof(payload), "{\"alert_id\":%lld}", (long long)seq);
+    assert_int_equal(vsd_publish_event(p, seq, ALERT_TOPIC, payload), 0);
 }
 
 /* Count the lines of PATH containing NEEDLE. */
@@ -481,19 +489,27 @@ static void test_bad_arguments(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(vsd_publish_live(p, bad[i], "1"), -EINVAL);
         assert_int_equal(vsd_publish_retained(p, bad[i], "1"), -EINVAL);
-        assert_int_equal(vsd_publish_outbox(p, 1, bad[i], "1"), -EINVAL);
+        assert_int_equal(vsd_publish_outbox(p, 1, 1, bad[i], "1"), -EINVAL);
+        assert_int_equal(vsd_publish_event(p, 1, bad[i], "1"), -EINVAL);
     }
     assert_int_equal(vsd_publish_live(p, "vitals/t/x", NULL), -EINVAL);
     assert_int_equal(vsd_publish_live(p, "vitals/t/\xff", "1"), -EINVAL); /* not UTF-8 */
     /* Valid calls while never connected: live is dropped, the others kept. */
     assert_int_equal(vsd_publish_live(p, "vitals/t/bed-1/hr", "72"), 0);
     assert_int_equal(vsd_publish_retained(p, "vitals/t/bed-1/state", "{}"), 0);
-    assert_int_equal(vsd_publish_outbox(p, 7, ALERT_TOPIC, "{}"), 0);
-    assert_int_equal(vsd_publish_outbox(p, 7, ALERT_TOPIC, "{}"), -EEXIST);
-    assert_int_equal(vsd_publish_outbox(p, 3, ALERT_TOPIC, "{}"), 0);
+    assert_int_equal(vsd_publish_outbox(p, 0, 7, ALERT_TOPIC, "{}"), -EINVAL); /* no row id */
+    assert_int_equal(vsd_publish_event(p, 0, ALERT_TOPIC, "{}"), -EINVAL);     /* no seq */
+    assert_int_equal(vsd_publish_outbox(p, 7, 7, ALERT_TOPIC, "{}"), 0);
+    assert_int_equal(vsd_publish_outbox(p, 7, 7, ALERT_TOPIC, "{}"), -EEXIST);
+    assert_int_equal(vsd_publish_outbox(p, 3, 3, ALERT_TOPIC, "{}"), 0);
+    assert_int_equal(vsd_publish_event(p, 3, ALERT_TOPIC, "{}"), -EEXIST);
+    assert_int_equal(vsd_publish_event(p, 9, ALERT_TOPIC, "{}"), 0);
+    /* The event's outbox row joins the pending event: one row, not two. */
+    assert_int_equal(vsd_publish_outbox(p, 20, 9, ALERT_TOPIC, "{}"), 0);
+    assert_int_equal(vsd_publish_outbox(p, 20, 9, ALERT_TOPIC, "{}"), -EEXIST);
     vsd_publish_stats(p, &st);
     assert_false(st.connected);
-    assert_int_equal(st.outbox_pending, 2);
+    assert_int_equal(st.outbox_pending, 3);
     assert_int_equal(st.live_dropped, 1);
     vsd_publish_stop(p, 100); /* never started: nothing to do */
     vsd_publish_free(p);
@@ -598,6 +614,42 @@ static void test_outbox_survives_broker_outage(void **state)
     /* One crit line for one outage, whatever the number of retries. */
     assert_int_equal(count_in_file(errlog, "<2>MQTT: alert path down: "), 1);
     assert_int_equal(count_in_file(errlog, "<5>MQTT connected to 127.0.0.1:"), 2);
+    sub_free(s);
+}
+
+/* An alert event goes out from memory before the store has it; the outbox row that follows is
+ * marked delivered without a second send, whether it comes after the PUBACK or before it. */
+static void test_event_before_outbox_row(void **state)
+{
+    struct rig *r = rig_up(state);
+    struct delivered d = {0};
+    struct sub *s = sub_new(r->broker_port, "vitals/#");
+    struct vsd_publish *p = pub_new(r->relay_port, "pub-event", "t", &d);
+    int64_t ids[64];
+
+    assert_int_equal(vsd_publish_start(p), 0);
+    assert_true(pub_wait_connected(p, true, 0, 3000));
+    event(p, 21); /* the disk is slow: no outbox row yet */
+    assert_true(sub_wait(s, ALERT_TOPIC, "{\"alert_id\":21}", false, 2000));
+    nap_ms(100); /* the PUBACK is in */
+    assert_int_equal(delivered_count(&d, 41), 0);
+    assert_int_equal(vsd_publish_outbox(p, 41, 21, ALERT_TOPIC, "{\"alert_id\":21}"), 0);
+    assert_int_equal(delivered_count(&d, 41), 1); /* at once: acknowledged already */
+
+    kill_group(&r->relay); /* not connected: the next event waits in memory, no outbox row yet */
+    assert_true(pub_wait_connected(p, false, 0, 3000));
+    event(p, 22);
+    assert_int_equal(vsd_publish_outbox(p, 42, 22, ALERT_TOPIC, "{\"alert_id\":22}"), 0);
+    relay_start(r);
+    assert_true(delivered_wait(&d, 42, 42, 3000)); /* with the PUBACK of the memory send */
+    assert_true(sub_wait(s, ALERT_TOPIC, "{\"alert_id\":22}", false, 2000));
+    nap_ms(200);
+    assert_int_equal(sub_alert_ids(s, ids, 64), 2); /* each event once */
+    assert_int_equal(ids[0], 21);
+    assert_int_equal(ids[1], 22);
+    assert_int_equal(delivered_count(&d, 41), 1);
+    assert_int_equal(delivered_count(&d, 42), 1);
+    vsd_publish_free(p);
     sub_free(s);
 }
 
@@ -786,6 +838,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_online_and_live, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(test_outbox_survives_broker_outage, rig_setup,
                                         rig_teardown),
+        cmocka_unit_test_setup_teardown(test_event_before_outbox_row, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(test_acked_row_not_resent, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(test_in_flight_and_retained_after_restart, rig_setup,
                                         rig_teardown),

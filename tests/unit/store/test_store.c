@@ -33,17 +33,20 @@ static struct vsd_store_alert_event alert(const char *id, int64_t seq, const cha
 struct outbox_seen {
     int calls;
     int64_t ids[16];
+    int64_t seqs[16];
     char topic[128];
     char payload[128];
     int64_t at_ms;
 };
 
-static void on_outbox(void *ctx, int64_t id, const char *topic, const char *payload)
+static void on_outbox(void *ctx, int64_t id, int64_t seq, const char *topic, const char *payload)
 {
     struct outbox_seen *o = ctx;
 
-    if (o->calls < 16)
+    if (o->calls < 16) {
         o->ids[o->calls] = id;
+        o->seqs[o->calls] = seq;
+    }
     snprintf(o->topic, sizeof(o->topic), "%s", topic);
     snprintf(o->payload, sizeof(o->payload), "%s", payload);
     o->at_ms = now_ms();
@@ -197,16 +200,18 @@ static void test_device_timed_duplicates(void **state)
 struct pending_seen {
     int n;
     int64_t ids[8];
+    int64_t seqs[8];
     char topics[8][64];
 };
 
-static void on_pending(void *ctx, int64_t id, const char *topic, const char *payload)
+static void on_pending(void *ctx, int64_t id, int64_t seq, const char *topic, const char *payload)
 {
     struct pending_seen *p = ctx;
 
     assert_non_null(payload);
     if (p->n < 8) {
         p->ids[p->n] = id;
+        p->seqs[p->n] = seq;
         snprintf(p->topics[p->n], sizeof(p->topics[0]), "%s", topic);
     }
     p->n++;
@@ -228,6 +233,8 @@ static void test_outbox_pending_and_delivered(void **state)
     }
     assert_int_equal(vsd_store_sync(s), 0);
     assert_int_equal(seen.calls, 3);
+    for (int i = 0; i < 3; i++) /* each row names its event's seq (the publisher's key) */
+        assert_int_equal(seen.seqs[i], 7 + i);
     assert_int_equal(vsd_store_outbox_pending(s, on_pending, &pending), -EBUSY);
     assert_int_equal(vsd_store_outbox_delivered(s, seen.ids[1], 1234), 0);
     assert_int_equal(vsd_store_sync(s), 0);
@@ -239,6 +246,8 @@ static void test_outbox_pending_and_delivered(void **state)
     assert_int_equal(pending.n, 2);
     assert_int_equal(pending.ids[0], seen.ids[0]);
     assert_int_equal(pending.ids[1], seen.ids[2]);
+    assert_int_equal(pending.seqs[0], 7);
+    assert_int_equal(pending.seqs[1], 9);
     assert_string_equal(pending.topics[0], "t/1");
     assert_string_equal(pending.topics[1], "t/3");
     vsd_store_close(s);
