@@ -73,6 +73,37 @@ const char *vsd_cmd_str(const struct vsd_command *cmd, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+const char *vsd_cmd_echo(const char *text)
+{
+    size_t n = text ? strlen(text) : 0;
+
+    if (n == 0 || n > 64 ||
+        strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") != n)
+        return "(not shown: not a plain name)";
+    return text;
+}
+
+/* What the request named, as far as it is safe to keep for good in the hash-chained audit: a
+ * configured bed, a well-formed session id, a checked staff name typed beside the verified actor.
+ * Other text (a patient's name typed as a session id, control characters, 64 KiB of noise) is
+ * never written: only that it was refused. */
+static void audit_request_text(struct vsd_core *core, struct vsd_command *cmd, cJSON *detail)
+{
+    const char *bed = vsd_cmd_str(cmd, "bed"), *session = vsd_cmd_str(cmd, "session");
+    const char *note = vsd_cmd_str(cmd, "by_note");
+    char err[256];
+
+    if (bed)
+        cJSON_AddStringToObject(detail, "bed", vsd_config_bed_index(core->cfg, bed) >= 0
+                                                   ? bed : "(not a configured bed)");
+    if (session)
+        cJSON_AddStringToObject(detail, "session",
+                                vsd_session_id_check(session, err, sizeof(err)) == 0
+                                    ? session : "(not a valid session id)");
+    if (note && vsd_actor_check(note, err, sizeof(err)) == 0)
+        cJSON_AddStringToObject(detail, "by_note", note);
+}
+
 /* Every state-changing command is audited, accepted or refused, with its actor. A handler
  * adds what only it knows (previous values...) to the reply's "_audit" object, which moves
  * into the audit row and never reaches the client. */
@@ -81,17 +112,13 @@ static void audit(struct vsd_core *core, struct vsd_command *cmd, const char *ac
 {
     cJSON *detail = cJSON_DetachItemFromObjectCaseSensitive(reply, "_audit");
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(reply, "error");
-    const char *bed = vsd_cmd_str(cmd, "bed"), *session = vsd_cmd_str(cmd, "session");
     char *text;
 
     if (!cJSON_IsObject(detail)) {
         cJSON_Delete(detail);
         detail = cJSON_CreateObject();
     }
-    if (bed)
-        cJSON_AddStringToObject(detail, "bed", bed);
-    if (session)
-        cJSON_AddStringToObject(detail, "session", session);
+    audit_request_text(core, cmd, detail);
     cJSON_AddStringToObject(detail, "via", cmd->via);
     cJSON_AddStringToObject(detail, "result", cJSON_IsString(err) ? "refused" : "done");
     if (cJSON_IsString(err))
@@ -109,7 +136,7 @@ static int find_bed(struct vsd_core *core, const char *bed, cJSON **reply)
     int b = bed ? vsd_config_bed_index(core->cfg, bed) : -ENOENT;
 
     if (b < 0)
-        *reply = bed ? vsd_cmd_error("no bed '%s' is configured", bed)
+        *reply = bed ? vsd_cmd_error("no bed '%s' is configured", vsd_cmd_echo(bed))
                      : vsd_cmd_error("--bed is required");
     return b;
 }
@@ -158,7 +185,7 @@ static cJSON *session_end(struct vsd_core *core, struct vsd_command *cmd)
         return vsd_cmd_error("bed '%s' has no open session", bed);
     if (session && strcmp(session, core->beds[b].session_id) != 0)
         return vsd_cmd_error("bed '%s' has session '%s' open, not '%s'", bed,
-                           core->beds[b].session_id, session);
+                           core->beds[b].session_id, vsd_cmd_echo(session));
     snprintf(ended, sizeof(ended), "%s", core->beds[b].session_id);
     reply = vsd_cmd_ok();
     vsd_cmd_limits_dropped(core, (size_t)b, reply);

@@ -61,7 +61,7 @@ cJSON *vsd_cmd_alerts(struct vsd_core *core, struct vsd_command *cmd)
     cJSON *reply;
 
     if (bed && vsd_config_bed_index(core->cfg, bed) < 0)
-        return vsd_cmd_error("no bed '%s' is configured", bed);
+        return vsd_cmd_error("no bed '%s' is configured", vsd_cmd_echo(bed));
     reply = vsd_cmd_ok();
     vsd_cmd_active_alerts(core, bed, cJSON_AddArrayToObject(reply, "alerts"));
     return reply;
@@ -88,7 +88,8 @@ cJSON *vsd_cmd_ack(struct vsd_core *core, struct vsd_command *cmd)
                              "shows it");
     a = vsd_alarm_find(core->alarm, id);
     if (!a)
-        return vsd_cmd_error("no active alert '%s' (already cleared, or never raised)", id);
+        return vsd_cmd_error("no active alert '%s' (already cleared, or never raised)",
+                             vsd_cmd_echo(id));
     if (a->acked)
         return vsd_cmd_error("alert '%s' was already acknowledged by %s", id, a->acked_by);
     reply = vsd_cmd_ok();

@@ -15,6 +15,9 @@ cJSON *vsd_cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 cJSON *vsd_cmd_ok(void);
 /* The string argument KEY of the request, NULL when absent or not a string. */
 const char *vsd_cmd_str(const struct vsd_command *cmd, const char *key);
+/* TEXT as typed, for an error message, when it is short plain text (the name of a bed, an id);
+ * else a placeholder. Refusals reach the audit: a refused request's text must not. */
+const char *vsd_cmd_echo(const char *text);
 
 /* command_alarm.c */
 cJSON *vsd_cmd_ack(struct vsd_core *core, struct vsd_command *cmd);

@@ -18,10 +18,12 @@
 #include <cjson/cJSON.h>
 #include <vitalsd/log.h>
 
+#include "clock.h"
 #include "command.h"
 #include "control.h"
+#include "peer.h"
 
-#define CLIENT_TIMEOUT_MS 2000
+#define CLIENT_TIMEOUT_MS 2000 /* for the whole request: one slow client cannot hold the socket */
 
 struct vsd_control {
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -87,14 +89,17 @@ static int listen_on(const char *path, char *err, size_t errlen)
     return fd;
 }
 
-/* Read one request line (bounded, with a deadline). Returns its length or negative errno. */
+/* Read one request line (bounded in size, CLIENT_TIMEOUT_MS for all of it). Returns its length
+ * or negative errno. */
 static ssize_t read_request(int fd, char *buf, size_t size)
 {
+    int64_t deadline = vsd_clock_mono_ms(&vsd_clock_system) + CLIENT_TIMEOUT_MS;
     size_t used = 0;
 
     while (used + 1 < size) {
         struct pollfd p = {fd, POLLIN, 0};
-        int rc = poll(&p, 1, CLIENT_TIMEOUT_MS);
+        int64_t left = deadline - vsd_clock_mono_ms(&vsd_clock_system);
+        int rc = left > 0 ? poll(&p, 1, (int)left) : 0;
         if (rc == 0)
             return -ETIMEDOUT;
         if (rc < 0)
@@ -156,28 +161,48 @@ static void drain_client(int fd)
     }
 }
 
+/* Parse BUF (N bytes, or a read error) as a request from PEER, its actor stamped; NULL with
+ * the reason in WHY. */
+static cJSON *take_request(const struct vsd_peer *peer, const char *buf, ssize_t n, char *why,
+                           size_t size)
+{
+    cJSON *request;
+
+    if (n < 0) {
+        snprintf(why, size, "%s", n == -EMSGSIZE ? "request too long" : "request not received");
+        return NULL;
+    }
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    if (!(request = vsd_command_parse(buf, (size_t)n, why, size)))
+        return NULL;
+    if (vsd_peer_stamp(peer, request, why, size) < 0) { /* logged by the caller */
+        cJSON_Delete(request);
+        return NULL;
+    }
+    return request;
+}
+
 static void serve_client(struct vsd_control *c, int fd)
 {
-    char *buf = c->request;
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-    char via[64] = "socket";
-    ssize_t n = read_request(fd, buf, sizeof(c->request));
+    struct vsd_peer peer = {0};
+    char via[96] = "socket", why[256];
+    ssize_t n = read_request(fd, c->request, sizeof(c->request));
     cJSON *request, *reply;
 
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-        snprintf(via, sizeof(via), "socket uid=%u pid=%d", (unsigned)cred.uid, (int)cred.pid);
-    if (n < 0) {
-        vsd_log(LOG_WARNING, "control: %s: %s", via, strerror((int)-n));
-        reply = error_reply(n == -EMSGSIZE ? "request too long" : "request not received");
-    } else if (!(request = cJSON_ParseWithLength(buf, (size_t)n)) || !cJSON_IsObject(request)) {
-        cJSON_Delete(request);
-        vsd_log(LOG_WARNING, "control: %s: request is not a JSON object", via);
-        reply = error_reply("request is not a JSON object");
+    if (vsd_peer_of(fd, &peer) == 0)
+        snprintf(via, sizeof(via), "socket uid=%u pid=%d", (unsigned)peer.uid, (int)peer.pid);
+    else
+        snprintf(peer.account, sizeof(peer.account), "(unknown)");
+    if (!(request = take_request(&peer, c->request, n, why, sizeof(why)))) {
+        vsd_log(LOG_WARNING, "control: %s: %s", via, why);
+        reply = error_reply(why);
     } else {
         reply = vsd_command_run(c->queue, c->store, request, via);
         cJSON_Delete(request);
     }
+    if (reply) /* who the daemon recorded as acting: the caller's account */
+        cJSON_AddStringToObject(reply, "actor", peer.account);
     write_reply(fd, reply);
     cJSON_Delete(reply);
     if (n == -EMSGSIZE)

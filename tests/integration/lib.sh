@@ -9,6 +9,9 @@ VITALSD=$BUILD/vitalsd
 VITALSCTL=$BUILD/vitalsctl
 T=$(mktemp -d /tmp/vsd-it.XXXXXX)
 chmod 755 "$T"
+# The Unix account the tests run as: the daemon records it (SO_PEERCRED) as the actor of every
+# command sent over the control socket; a typed --by is kept only as a note beside it.
+ME=$(id -un)
 PIDS=()
 BROKER_PID=""
 DAEMON_PID=""

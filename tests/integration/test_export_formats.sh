@@ -76,7 +76,7 @@ row=$(grep "^| SpO2 | % |" "$md") || fail "no SpO2 row: $(cat "$md")"
 echo "$row" | awk -F' [|] ' -v m="$spo2_min" '{ exit !($5 + 0 == m + 0 && $8 == 90 && $9 !~ /^0 s$/) }' ||
   fail "SpO2 row: $row (min $spo2_min, low limit 90, time below > 0)"
 grep -q "^| .* | high | low | spo2 | 84 | 90 | not acknowledged | - |$" "$md" || fail "alert row: $(grep -A3 '## Alerts' "$md")"
-grep -q "session_start" "$md" && grep -q "Nurse A" "$md" || fail "staff actions missing"
+grep -q "session_start" "$md" && grep -q "$ME" "$md" || fail "staff actions missing (under the verified account $ME)"
 grep -c "<svg" "$html" | grep -q "^[1-9]" || fail "no chart in the HTML report"
 grep -Eq "(src|href)=|<script|https?://[^\"]*\"" <(grep -v 'xmlns="http://www.w3.org/2000/svg"' "$html") &&
   fail "the HTML report refers to something outside itself"

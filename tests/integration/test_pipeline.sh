@@ -125,6 +125,6 @@ gap=$(sql "select count(*) from readings where device='m2' and ts_source=0 and t
 [ "$gap" -eq 0 ] || fail "$gap readings stored while m2 was silent"
 pass "no reading stored while the monitor was silent ($((back_ms - lost_ms)) ms gap)"
 
-audit=$(sql "select count(*) from audit where action='session_start' and actor='Nurse A'")
-[ "$audit" -eq 2 ] || fail "audit has $audit session_start rows by Nurse A"
-pass "session commands audited with their actor"
+audit=$(sql "select count(*) from audit where action='session_start' and actor='$ME' and json_extract(detail,'$.by_note')='Nurse A'")
+[ "$audit" -eq 2 ] || fail "audit has $audit session_start rows by $ME noted 'Nurse A'"
+pass "session commands audited with their verified actor and the typed name as a note"
