@@ -216,7 +216,10 @@ static cJSON *audit_record(struct vsd_core *core, struct vsd_command *cmd)
     if (!copy)
         return vsd_cmd_error("audit: out of memory");
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "via");
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "by_note");
     cJSON_AddStringToObject(copy, "via", cmd->via);
+    if (vsd_cmd_str(cmd, "by_note")) /* checked by the transport */
+        cJSON_AddStringToObject(copy, "by_note", vsd_cmd_str(cmd, "by_note"));
     text = cJSON_PrintUnformatted(copy);
     cJSON_Delete(copy);
     if (!text)

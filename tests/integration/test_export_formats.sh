@@ -100,7 +100,9 @@ hid=$(jq -r '.audit_chain_head.id' "$m")
 [ "$(jq -r '.audit_chain_head.hash' "$m")" = "$(sql "select hash from audit where id=$hid")" ] ||
   fail "manifest chain head is not row $hid of the chain"
 row=$(sql "select actor || '|' || json_extract(detail,'$.manifest_sha256') from audit where action='export'")
-[ "$row" = "Auditor Q|$(sha256sum < "$m" | cut -d' ' -f1)" ] || fail "audit export row: $row"
+[ "$row" = "$ME|$(sha256sum < "$m" | cut -d' ' -f1)" ] || fail "audit export row (verified account $ME): $row"
+[ "$(sql "select json_extract(detail,'$.by_note') from audit where action='export'")" = "Auditor Q" ] ||
+  fail "the export's --by is not kept as a note"
 [ "$(sql "select id from audit where action='export'")" -eq $((hid + 1)) ] ||
   fail "the export row does not follow the head named in the manifest"
 "$VITALSCTL" audit verify --db "$T/vitalsd.db" >/dev/null || fail "chain broken after export"
