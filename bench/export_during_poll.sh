@@ -36,7 +36,8 @@ daemon=$!
 pids+=("$daemon")
 sleep 10
 ex0=$(date +%s%3N)
-"$B"/vitalsctl --db "$T/v.db" export --session S-OLD --format fhir -o "$T/old.ndjson" 2>"$T/export.log"
+"$B"/vitalsctl --db "$T/v.db" export --session S-OLD --format fhir -o "$T/old.ndjson" --force \
+  2>"$T/export.log" # --force: this benchmark times the export, not its audit record
 ex1=$(date +%s%3N)
 sleep 10
 kill -TERM "$daemon"; wait "$daemon"

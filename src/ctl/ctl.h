@@ -40,6 +40,9 @@ int vsd_ctl_alerts(struct ctl *c, int argc, char **argv);
 int vsd_ctl_ack(struct ctl *c, int argc, char **argv);
 int vsd_ctl_limits(struct ctl *c, int argc, char **argv);
 void vsd_ctl_alarm_usage(FILE *out);
+/* export_cmd.c: vitalsctl export; ARGV[0] is "export". */
+int vsd_ctl_export(struct ctl *c, int argc, char **argv);
+void vsd_ctl_export_usage(FILE *out);
 /* status.c: vitalsctl status [--json]. */
 int vsd_ctl_status(struct ctl *c, int argc, char **argv);
 

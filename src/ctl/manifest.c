@@ -14,6 +14,7 @@
 #include "client.h"
 #include "clock.h"
 #include "manifest.h"
+#include "outfile.h"
 #include "store_schema.h"
 
 int vsd_manifest_path(const char *output, char *buf, size_t size)
@@ -83,13 +84,12 @@ static cJSON *manifest_json(const struct vsd_export_job *job, long long bytes)
     return m;
 }
 
-/* Write the manifest of JOB beside its output and hash it. */
-static int write_manifest(struct vsd_export_job *job, char *err, size_t errlen)
+/* Write the manifest of JOB to MAN (created beside the output; closed here) and hash it. */
+static int write_manifest(struct vsd_export_job *job, FILE *man, char *err, size_t errlen)
 {
     char path[4096], *text = NULL;
     struct stat st;
     cJSON *m = NULL;
-    FILE *out = NULL;
     int r;
 
     if ((r = vsd_manifest_path(job->output, path, sizeof(path))) < 0 ||
@@ -104,15 +104,14 @@ static int write_manifest(struct vsd_export_job *job, char *err, size_t errlen)
     r = -ENOMEM;
     if (!text)
         goto fail;
-    if (!(out = fopen(path, "w"))) {
-        r = -errno;
-        goto fail;
-    }
-    fprintf(out, "%s\n", text);
-    r = fclose(out) == 0 ? 0 : -errno;
+    fprintf(man, "%s\n", text);
+    r = fclose(man) == 0 ? 0 : -errno;
+    man = NULL;
     if (r == 0)
         r = vsd_sha256_file(path, job->manifest_sha256);
 fail:
+    if (man)
+        fclose(man);
     if (r < 0)
         vsd_schema_errf(err, errlen, "manifest of %s: %s", job->output, strerror(-r));
     free(text);
@@ -120,21 +119,34 @@ fail:
     return r;
 }
 
-int vsd_export_job_run(sqlite3 *db, struct vsd_export_job *job, char *err, size_t errlen)
+/* Create the export file and its manifest, both new, before a byte is written. */
+static int create_both(const struct vsd_export_job *job, FILE **out, FILE **man, char *err,
+                       size_t errlen)
 {
-    FILE *out = NULL;
+    char mpath[4096];
     int r;
 
-    if (!db || !job || !job->output)
-        return -EINVAL;
-    if (!(out = fopen(job->output, "w"))) {
-        r = -errno;
-        vsd_schema_errf(err, errlen, "%s: %s", job->output, strerror(errno));
+    if ((r = vsd_manifest_path(job->output, mpath, sizeof(mpath))) < 0) {
+        vsd_schema_errf(err, errlen, "%s: %s", job->output, strerror(-r));
         return r;
     }
-    job->created_ms = vsd_clock_wall_ms(&vsd_clock_system);
-    /* One snapshot for the chain head and the rows. */
-    r = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+    if (!(*out = vsd_outfile_create(job->output, err, errlen)))
+        return -errno;
+    if (!(*man = vsd_outfile_create(mpath, err, errlen))) {
+        r = -errno;
+        fclose(*out);
+        unlink(job->output); /* ours, empty */
+        return r;
+    }
+    return 0;
+}
+
+/* The chain head and the rows, in one snapshot. */
+static int write_snapshot(sqlite3 *db, struct vsd_export_job *job, FILE *out, char *err,
+                          size_t errlen)
+{
+    int r = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+
     if (r == 0)
         r = vsd_audit_head(db, &job->head_id, job->head_hash, err, errlen);
     if (r == 0)
@@ -142,12 +154,43 @@ int vsd_export_job_run(sqlite3 *db, struct vsd_export_job *job, char *err, size_
                              errlen);
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return r;
+}
+
+int vsd_export_job_run(sqlite3 *db, struct vsd_export_job *job, char *err, size_t errlen)
+{
+    FILE *out = NULL, *man = NULL;
+    int r;
+
+    if (!db || !job || !job->output)
+        return -EINVAL;
+    if ((r = create_both(job, &out, &man, err, errlen)) < 0)
+        return r;
+    job->created_ms = vsd_clock_wall_ms(&vsd_clock_system);
+    r = write_snapshot(db, job, out, err, errlen);
     if (fclose(out) != 0 && r == 0) {
         r = -errno;
         vsd_schema_errf(err, errlen, "%s: %s", job->output, strerror(-r));
     }
     if (r == 0)
-        r = write_manifest(job, err, errlen);
+        r = write_manifest(job, man, err, errlen);
+    else
+        fclose(man);
+    if (r < 0)
+        vsd_export_job_remove(job);
+    return r;
+}
+
+int vsd_export_job_remove(const struct vsd_export_job *job)
+{
+    char mpath[4096];
+    int r = 0;
+
+    if (unlink(job->output) < 0 && errno != ENOENT)
+        r = -errno;
+    if (vsd_manifest_path(job->output, mpath, sizeof(mpath)) == 0 && unlink(mpath) < 0 &&
+        errno != ENOENT && r == 0)
+        r = -errno;
     return r;
 }
 

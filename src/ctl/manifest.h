@@ -34,9 +34,16 @@ struct vsd_export_job {
  * read transaction as the rows, so it names the chain as the export saw it.
  * The manifest (JSON) holds: what, format, filters, rows, the file's name,
  * size and SHA-256, the time, the exporting person and Unix user, the
- * database path and the chain head (id and hash). Fills the result fields of
- * JOB. Returns 0, or negative errno with ERR set (files may then be partial). */
+ * database path and the chain head (id and hash). Both files are created new
+ * (vsd_outfile_create) before anything is written: an existing file or link at
+ * either path is refused (-EEXIST or -ELOOP) and left untouched. Fills the
+ * result fields of JOB. Returns 0, or negative errno with ERR set; files it
+ * created are then removed. */
 int vsd_export_job_run(sqlite3 *db, struct vsd_export_job *job, char *err, size_t errlen);
+
+/* Remove the files of a finished JOB (its export could not be recorded).
+ * Returns 0, or the first negative errno (a missing file is not an error). */
+int vsd_export_job_remove(const struct vsd_export_job *job);
 
 /* Record the finished JOB in the audit chain through the daemon's control
  * socket at SOCKET_PATH: action "export" by JOB->by (or the Unix user) with

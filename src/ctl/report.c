@@ -178,7 +178,9 @@ static int load_alerts(sqlite3 *db, struct vsd_report *r)
         copy_text(a->state, sizeof(a->state), st, 3);
         a->raised_ms = sqlite3_column_int64(st, 4);
         a->cleared_ms = sqlite3_column_int64(st, 5);
+        a->has_value = sqlite3_column_type(st, 6) != SQLITE_NULL;
         a->value = sqlite3_column_double(st, 6);
+        a->has_limit = sqlite3_column_type(st, 7) != SQLITE_NULL;
         a->limit = sqlite3_column_double(st, 7);
         a->acked_ms = sqlite3_column_int64(st, 8);
         copy_text(a->acked_by, sizeof(a->acked_by), st, 9);

@@ -4,6 +4,7 @@
 #ifndef VSD_REPORT_H
 #define VSD_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,7 +32,8 @@ struct vsd_report_alert {
     char code[24], priority[16], vital[16], state[16];
     int64_t raised_ms, cleared_ms; /* 0: not recorded */
     double value, limit;
-    int64_t acked_ms; /* 0: not acknowledged */
+    bool has_value, has_limit; /* false: NULL (technical alerts have neither), shown as a dash */
+    int64_t acked_ms;          /* 0: not acknowledged */
     char acked_by[72];
 };
 

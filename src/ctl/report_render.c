@@ -6,6 +6,7 @@
 
 #include "alarm_limits.h"
 #include "clock.h"
+#include "md_escape.h"
 #include "report.h"
 
 #define CHART_W 640
@@ -40,16 +41,27 @@ static void put_duration(FILE *out, int64_t ms)
 /* Text from the database in a Markdown table cell or in HTML. */
 static void put_cell(FILE *out, const char *s, bool html)
 {
+    if (!html) {
+        vsd_md_put(out, s);
+        return;
+    }
     for (; s && *s; s++) {
-        if (html && (*s == '<' || *s == '>' || *s == '&' || *s == '"'))
+        if (*s == '<' || *s == '>' || *s == '&' || *s == '"')
             fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : "&quot;", out);
-        else if (!html && (*s == '|' || *s == '\\' || *s == '<'))
-            fprintf(out, "\\%c", *s);
         else if (*s == '\n' || *s == '\r')
             putc(' ', out);
         else
             putc(*s, out);
     }
+}
+
+/* A number, or a dash when there is none (never 0 for a missing value). */
+static void put_number(FILE *out, bool has, double v)
+{
+    if (has)
+        fprintf(out, "%g", v);
+    else
+        fputs("-", out);
 }
 
 /* A row of cells: Markdown "| a | b |" or HTML "<tr><td>a</td>...". Cells are pre-rendered. */
@@ -180,14 +192,11 @@ static void vitals_table(FILE *out, const struct vsd_report *r, bool html)
         cell_sep(out, html);
         fprintf(out, "%" PRIu64, s->unusable);
         cell_sep(out, html);
-        if (s->n)
-            fprintf(out, "%g", s->min);
+        put_number(out, s->n > 0, s->min);
         cell_sep(out, html);
-        if (s->n)
-            fprintf(out, "%g", s->median);
+        put_number(out, s->n > 0, s->median);
         cell_sep(out, html);
-        if (s->n)
-            fprintf(out, "%g", s->max);
+        put_number(out, s->n > 0, s->max);
         cell_sep(out, html);
         has_low = vsd_limit_low(l, &low);
         has_high = vsd_limit_high(l, &high);
@@ -232,9 +241,9 @@ static void alerts_table(FILE *out, const struct vsd_report *r, bool html)
         cell_sep(out, html);
         put_cell(out, a->vital, html);
         cell_sep(out, html);
-        fprintf(out, "%g", a->value);
+        put_number(out, a->has_value, a->value);
         cell_sep(out, html);
-        fprintf(out, "%g", a->limit);
+        put_number(out, a->has_limit, a->limit);
         cell_sep(out, html);
         if (a->acked_ms) {
             put_cell(out, a->acked_by, html);

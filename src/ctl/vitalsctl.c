@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* vitalsctl: sessions for staff, status for technicians, exports for auditors. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,15 +11,12 @@
 #include <cjson/cJSON.h>
 
 #include "audit_verify.h"
-#include "client.h"
 #include "config.h"
 #include "ctl.h"
-#include "export.h"
-#include "export_table.h"
-#include "manifest.h"
+#include "outfile.h"
 #include "probe.h"
-#include "progress.h"
 #include "report.h"
+#include "tty_safe.h"
 #include "watch.h"
 
 
@@ -30,12 +26,10 @@ static void usage(FILE *out)
           "  session start --bed BED --session ID --by NAME   open a visit at a bed\n"
           "  session end   --bed BED --by NAME [--session ID] close the bed's visit\n"
           "  session list                                     beds and their open sessions\n"
-          "  status [--json]                                  alert path, beds, alerts, devices\n"
-          "  export [--what readings|alerts|audit] [--format csv|jsonl|fhir]\n"
-          "         [--session ID] [--bed BED] [--vital NAME] [--from TIME] [--to TIME]\n"
-          "         [-o FILE [--by NAME]]   one consistent snapshot; with -o also\n"
-          "                                 FILE.manifest.json, recorded in the audit chain\n"
-          "  watch [--seconds N]                              print alerts as they happen\n"
+          "  status [--json]                                  alert path, beds, alerts, devices\n",
+          out);
+    vsd_ctl_export_usage(out);
+    fputs("  watch [--seconds N]                              print alerts as they happen\n"
           "  audit verify [--db PATH]                         check the audit hash chain\n"
           "  report --session ID [-o PREFIX]   visit summary: Markdown to stdout, or\n"
           "                                    PREFIX.md and PREFIX.html (with charts)\n"
@@ -149,107 +143,6 @@ static int cmd_audit(struct ctl *c, int argc, char **argv)
     return 0;
 }
 
-/* Options of "export"; false (after a message) on a usage error. */
-static bool export_options(int argc, char **argv, struct vsd_export_job *job)
-{
-    static const struct option opts[] = {
-        {"session", required_argument, NULL, 's'}, {"bed", required_argument, NULL, 'b'},
-        {"from", required_argument, NULL, 'f'},    {"to", required_argument, NULL, 't'},
-        {"format", required_argument, NULL, 'F'},  {"output", required_argument, NULL, 'o'},
-        {"vital", required_argument, NULL, 'v'},   {"what", required_argument, NULL, 'w'},
-        {"by", required_argument, NULL, 'y'},      {NULL, 0, NULL, 0}};
-    int opt, w = 0, fmt = 0;
-
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        if (opt == 's' || opt == 'b' || opt == 'v' || opt == 'o' || opt == 'y')
-            *(opt == 's'   ? &job->filter.session_id
-              : opt == 'b' ? &job->filter.bed
-              : opt == 'v' ? &job->filter.vital
-              : opt == 'o' ? &job->output
-                           : &job->by) = optarg;
-        else if (opt == 'w' && (w = vsd_export_what_from_name(optarg)) >= 0)
-            job->what = (enum vsd_export_what)w;
-        else if (opt == 'F' && (fmt = vsd_export_format_from_name(optarg)) >= 0)
-            job->format = (enum vsd_export_format)fmt;
-        else if ((opt == 'f' && vsd_ctl_parse_time(optarg, &job->filter.from_ms) == 0) ||
-                 (opt == 't' && vsd_ctl_parse_time(optarg, &job->filter.to_ms) == 0))
-            continue;
-        else {
-            if (opt == 'f' || opt == 't')
-                fprintf(stderr, "vitalsctl: cannot read the time '%s'\n", optarg);
-            else if (opt == 'w' || opt == 'F')
-                fprintf(stderr, "vitalsctl: unknown %s '%s' (known: %s)\n",
-                        opt == 'w' ? "export" : "format", optarg,
-                        opt == 'w' ? "readings, alerts, audit" : "csv, jsonl, fhir");
-            usage(stderr);
-            return false;
-        }
-    }
-    return optind == argc || (usage(stderr), false);
-}
-
-/* Record a file export in the audit chain, or say clearly that it is not. */
-static int export_record(struct ctl *c, const struct vsd_export_job *job)
-{
-    const char *sock = c->socket_path;
-    char err[512] = "";
-    int rc;
-
-    if (!sock && (c->cfg || access(c->config_path, R_OK) == 0) && vsd_ctl_need_config(c) == 0)
-        sock = c->cfg->control_socket;
-    rc = sock ? vsd_export_record(sock, job, err, sizeof(err)) : -ENOENT;
-    if (rc == 0) {
-        fprintf(stderr, "vitalsctl: export recorded in the audit chain (manifest sha256 %s)\n",
-                job->manifest_sha256);
-        return 0;
-    }
-    if (rc == -EPERM) {
-        fprintf(stderr, "vitalsctl: %s\n", err);
-        return EXIT_REFUSED;
-    }
-    fprintf(stderr,
-            "vitalsctl: NOT recorded in the audit chain: the daemon is not reachable%s%s\n"
-            "vitalsctl: the manifest still names the chain head at export time\n",
-            *err ? ": " : "", err);
-    return 0;
-}
-
-static int cmd_export(struct ctl *c, int argc, char **argv)
-{
-    struct vsd_export_job job = {.what = VSD_EXPORT_READINGS, .format = VSD_FORMAT_CSV};
-    struct vsd_progress progress;
-    char err[512] = "";
-    sqlite3 *db = NULL;
-    int rc;
-
-    if (!export_options(argc, argv, &job))
-        return EXIT_USAGE;
-    if ((rc = vsd_ctl_open_db(c, &db)) != 0)
-        return rc;
-    job.db_path = c->db_path;
-    vsd_progress_init(&progress, stderr, !job.output && isatty(STDOUT_FILENO), 0);
-    if (progress.tty && vsd_export_count(db, job.what, &job.filter, &progress.total) == 0) {
-        job.filter.progress = vsd_progress_update;
-        job.filter.progress_ctx = &progress;
-    }
-    if (job.output)
-        rc = vsd_export_job_run(db, &job, err, sizeof(err));
-    else
-        rc = vsd_export_write(db, job.what, job.format, &job.filter, stdout, &job.rows, err,
-                              sizeof(err));
-    vsd_progress_end(&progress);
-    sqlite3_close(db);
-    if (rc < 0) {
-        fprintf(stderr, "vitalsctl: export failed: %s\n", *err ? err : strerror(-rc));
-        return rc == -ENOTSUP ? EXIT_USAGE : EXIT_REFUSED;
-    }
-    fprintf(stderr, "vitalsctl: exported %llu %s%s%s\n", (unsigned long long)job.rows,
-            job.format == VSD_FORMAT_FHIR ? "resources" : vsd_export_what_name(job.what),
-            job.output ? " to " : "", job.output ? job.output : "");
-    return job.output ? export_record(c, &job) : 0;
-}
-
 static const struct vsd_alarm_config *bed_limits(void *ctx, const char *bed)
 {
     const struct vsd_config *cfg = ctx;
@@ -258,27 +151,37 @@ static const struct vsd_alarm_config *bed_limits(void *ctx, const char *bed)
     return b >= 0 ? &cfg->beds[b].alarm : NULL;
 }
 
-/* Write R to PREFIX.md and PREFIX.html. */
+/* Write R to PREFIX.md and PREFIX.html, both created new before either is written; on a
+ * failure neither is left behind (an existing file is refused and not touched). */
 static int report_files(const struct vsd_report *r, const char *prefix)
 {
-    char path[4096];
-    int rc = 0;
+    char path[2][4096], err[4096 + 256] = "";
+    FILE *out[2] = {NULL, NULL};
+    int rc = 0, made = 0;
 
-    for (int html = 0; html < 2 && rc == 0; html++) {
-        FILE *out;
-        snprintf(path, sizeof(path), "%s.%s", prefix, html ? "html" : "md");
-        if (!(out = fopen(path, "w"))) {
+    for (; made < 2; made++) {
+        snprintf(path[made], sizeof(path[made]), "%s.%s", prefix, made ? "html" : "md");
+        if (!(out[made] = vsd_outfile_create(path[made], err, sizeof(err)))) {
             rc = -errno;
             break;
         }
-        rc = html ? vsd_report_html(r, out) : vsd_report_markdown(r, out);
-        if (fclose(out) != 0 && rc == 0)
-            rc = -errno;
-        if (rc == 0)
-            fprintf(stderr, "vitalsctl: wrote %s\n", path);
     }
+    for (int i = 0; i < made; i++) {
+        int w = rc ? 0 : i ? vsd_report_html(r, out[i]) : vsd_report_markdown(r, out[i]);
+        if (fclose(out[i]) != 0 && w == 0)
+            w = -errno;
+        if (w < 0 && rc == 0) {
+            snprintf(err, sizeof(err), "%s: %s", path[i], strerror(-w));
+            rc = w;
+        }
+    }
+    for (int i = 0; i < made; i++)
+        if (rc < 0)
+            unlink(path[i]);
+        else
+            fprintf(stderr, "vitalsctl: wrote %s\n", path[i]);
     if (rc < 0)
-        fprintf(stderr, "vitalsctl: %s: %s\n", path, strerror(-rc));
+        fprintf(stderr, "vitalsctl: %s; no report written\n", err);
     return rc;
 }
 
@@ -337,10 +240,43 @@ static int cmd_watch(struct ctl *c, int argc, char **argv)
     return 0;
 }
 
+/* Run the command at ARGV[0]. */
+static int run_command(struct ctl *c, int argc, char **argv)
+{
+    const char *cmd = argv[0];
+
+    if (strcmp(cmd, "export") == 0)
+        return vsd_ctl_export(c, argc, argv);
+    argc--;
+    argv++;
+    if (strcmp(cmd, "session") == 0)
+        return cmd_session(c, argc, argv);
+    if (strcmp(cmd, "status") == 0)
+        return vsd_ctl_status(c, argc, argv);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(c, argc, argv);
+    if (strcmp(cmd, "audit") == 0)
+        return cmd_audit(c, argc, argv);
+    if (strcmp(cmd, "alerts") == 0)
+        return vsd_ctl_alerts(c, argc, argv);
+    if (strcmp(cmd, "ack") == 0)
+        return vsd_ctl_ack(c, argc, argv);
+    if (strcmp(cmd, "limits") == 0)
+        return vsd_ctl_limits(c, argc, argv);
+    if (strcmp(cmd, "watch") == 0)
+        return cmd_watch(c, argc, argv);
+    if (strcmp(cmd, "probe") == 0)
+        return vsd_probe_run(c->config_path, argc, argv, stdout);
+    fprintf(stderr, "vitalsctl: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     struct ctl c = {.config_path = getenv("VITALSD_CONFIG") ? getenv("VITALSD_CONFIG")
                                                             : DEFAULT_CONFIG};
+    FILE *real_stdout = stdout, *guard = NULL;
     int i = 1, rc;
 
     for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
@@ -357,30 +293,14 @@ int main(int argc, char **argv)
         usage(i >= argc ? stderr : stdout);
         return i >= argc ? EXIT_USAGE : 0;
     }
-    if (strcmp(argv[i], "session") == 0)
-        rc = cmd_session(&c, argc - i - 1, argv + i + 1);
-    else if (strcmp(argv[i], "status") == 0)
-        rc = vsd_ctl_status(&c, argc - i - 1, argv + i + 1);
-    else if (strcmp(argv[i], "export") == 0)
-        rc = cmd_export(&c, argc - i, argv + i);
-    else if (strcmp(argv[i], "report") == 0)
-        rc = cmd_report(&c, argc - i - 1, argv + i + 1);
-    else if (strcmp(argv[i], "audit") == 0)
-        rc = cmd_audit(&c, argc - i - 1, argv + i + 1);
-    else if (strcmp(argv[i], "alerts") == 0)
-        rc = vsd_ctl_alerts(&c, argc - i - 1, argv + i + 1);
-    else if (strcmp(argv[i], "ack") == 0)
-        rc = vsd_ctl_ack(&c, argc - i - 1, argv + i + 1);
-    else if (strcmp(argv[i], "limits") == 0)
-        rc = vsd_ctl_limits(&c, argc - i - 1, argv + i + 1);
-    else if (strcmp(argv[i], "watch") == 0)
-        rc = cmd_watch(&c, argc - i - 1, argv + i + 1);
-    else if (strcmp(argv[i], "probe") == 0)
-        rc = vsd_probe_run(c.config_path, argc - i - 1, argv + i + 1, stdout);
-    else {
-        fprintf(stderr, "vitalsctl: unknown command '%s'\n", argv[i]);
-        usage(stderr);
-        rc = EXIT_USAGE;
+    /* What reaches a terminal never carries a control byte or escape sequence as received;
+     * a pipe or a file gets the exact bytes. */
+    if (isatty(STDOUT_FILENO) && (guard = vsd_tty_guard_open(real_stdout)) != NULL)
+        stdout = guard;
+    rc = run_command(&c, argc - i, argv + i);
+    if (guard) {
+        stdout = real_stdout;
+        fclose(guard);
     }
     vsd_config_free(c.cfg);
     return rc;

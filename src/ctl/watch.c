@@ -12,6 +12,8 @@
 #include <mosquitto.h>
 
 #include <vitalsd/vitals.h>
+
+#include "tty_safe.h"
 #include "watch.h"
 
 
@@ -99,7 +101,7 @@ int vsd_watch_format(const char *payload, char *buf, size_t size)
 {
     cJSON *o = cJSON_Parse(payload);
     const char *event, *prio, *bed, *session;
-    char when[32], what[256], upper[16];
+    char when[32], what[256], upper[16], raw[512];
     size_t i;
 
     if (!o || !(event = str(o, "event")) || !(prio = str(o, "priority"))) {
@@ -113,13 +115,14 @@ int vsd_watch_format(const char *payload, char *buf, size_t size)
     for (i = 0; prio[i] && i + 1 < sizeof(upper); i++)
         upper[i] = (char)(prio[i] - (prio[i] >= 'a' && prio[i] <= 'z' ? 32 : 0));
     upper[i] = '\0';
-    snprintf(buf, size, "%s  %-7s  %-6s  bed %-10s session %-12s %s%s%s", when,
+    snprintf(raw, sizeof(raw), "%s  %-7s  %-6s  bed %-10s session %-12s %s%s%s", when,
              event_label(event), upper, bed, session ? session : "(none)", what,
              str(o, "acknowledged_by") && strcmp(event, "acknowledged") == 0 ? " by " : "",
              str(o, "acknowledged_by") && strcmp(event, "acknowledged") == 0
                  ? str(o, "acknowledged_by")
                  : "");
     cJSON_Delete(o);
+    vsd_tty_escape_str(raw, buf, size); /* the payload's text is not trusted */
     return 0;
 }
 
@@ -161,7 +164,8 @@ static void on_message(struct mosquitto *m, void *ctx, const struct mosquitto_me
     memcpy(payload, msg->payload, (size_t)msg->payloadlen);
     payload[msg->payloadlen] = '\0';
     if (strstr(msg->topic, "/daemon/state")) {
-        printf("vitalsd is %s\n", payload);
+        vsd_tty_escape_str(payload, line, sizeof(line));
+        printf("vitalsd is %s\n", line);
     } else if (!vsd_alert_order_stale(&w->order, payload) &&
                vsd_watch_format(payload, line, sizeof(line)) == 0) {
         printf("%s\n", line);

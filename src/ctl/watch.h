@@ -9,8 +9,8 @@
 
 #include "config.h"
 
-/* Format one alert-event payload as a line (no newline). Returns 0, or -EINVAL
- * when PAYLOAD is not an alert event. */
+/* Format one alert-event payload as a line (no newline), its control bytes and escape sequences
+ * shown as \xNN (vsd_tty_escape_str). Returns 0, or -EINVAL when PAYLOAD is not an alert event. */
 int vsd_watch_format(const char *payload, char *buf, size_t size);
 
 /* The consumer's ordering rule (docs/reliability.md T23): per alert, only an event with a higher seq

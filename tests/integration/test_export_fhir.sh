@@ -39,7 +39,7 @@ sql "insert into readings (ts_ms, ts_source, bed, device, session_id, vital, val
   (1795320002000, 0, 'b1', 'm1', 'V-9', 'etco2', 38, 0),
   (1795320003000, 0, 'b1', 'm1', NULL, 'spo2', 97, 0)"
 
-"$VITALSCTL" --db "$T/vitalsd.db" export --format fhir -o "$T/all.ndjson" 2>"$T/ctl.err" ||
+"$VITALSCTL" --db "$T/vitalsd.db" export --format fhir -o "$T/all.ndjson" --force 2>"$T/ctl.err" ||
   fail "export: $(cat "$T/ctl.err")"
 out=$("${VALIDATE[@]}" "$T/all.ndjson" 2>"$T/validate.err") || fail "FHIR validation: $(cat "$T/validate.err")"
 n=$(wc -l < "$T/all.ndjson")

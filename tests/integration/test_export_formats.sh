@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Exports while the daemon writes: readings, alerts and audit in CSV and JSON Lines round-trip the
 # database; -o writes a manifest whose hashes match the files and whose chain head is a real row;
-# the export is recorded in the audit chain through the daemon, and said not to be when it is down.
+# the export is recorded in the audit chain through the daemon; with the daemon down it is refused,
+# or written with --force and said not to be audited.
 . "$(dirname "$0")/lib.sh"
 
 start_broker
@@ -76,7 +77,7 @@ row=$(grep "^| SpO2 | % |" "$md") || fail "no SpO2 row: $(cat "$md")"
 echo "$row" | awk -F' [|] ' -v m="$spo2_min" '{ exit !($5 + 0 == m + 0 && $8 == 90 && $9 !~ /^0 s$/) }' ||
   fail "SpO2 row: $row (min $spo2_min, low limit 90, time below > 0)"
 grep -q "^| .* | high | low | spo2 | 84 | 90 | not acknowledged | - |$" "$md" || fail "alert row: $(grep -A3 '## Alerts' "$md")"
-grep -q "session_start" "$md" && grep -q "$ME" "$md" || fail "staff actions missing (under the verified account $ME)"
+grep -qF 'session\_start' "$md" && grep -q "$ME" "$md" || fail "staff actions missing (under the verified account $ME)"
 grep -c "<svg" "$html" | grep -q "^[1-9]" || fail "no chart in the HTML report"
 grep -Eq "(src|href)=|<script|https?://[^\"]*\"" <(grep -v 'xmlns="http://www.w3.org/2000/svg"' "$html") &&
   fail "the HTML report refers to something outside itself"
@@ -118,14 +119,18 @@ raw '{"cmd":"audit","action":"export","by":"X","detail":"text"}' | grep -q 'must
 [ "$(sql "select count(*) from audit")" -eq "$n_audit" ] || fail "a refused audit command wrote a row"
 pass "manifest hashes match, chain head is row $hid, export recorded as row $((hid + 1))"
 
-# --- daemon stopped: the export works and says it is not recorded
+# --- daemon stopped: refused with nothing written; --force writes and says it is not audited
 stop_daemon
-ctl export --what alerts --format jsonl -o "$T/a2.jsonl" 2>"$T/ctl.err" || fail "export, daemon down"
-grep -q "NOT recorded in the audit chain" "$T/ctl.err" || fail "silent about no record: $(cat "$T/ctl.err")"
+rc=0; ctl export --what alerts --format jsonl -o "$T/a2.jsonl" 2>"$T/ctl.err" || rc=$?
+[ $rc -eq 69 ] && [ ! -e "$T/a2.jsonl" ] || fail "export, daemon down: exit $rc: $(cat "$T/ctl.err")"
+ctl export --what alerts --format jsonl -o "$T/a2.jsonl" --force 2>"$T/ctl.err" ||
+  fail "export --force, daemon down: $(cat "$T/ctl.err")"
+grep -q "not audited" "$T/ctl.err" && grep -q "NOT recorded in the audit chain" "$T/ctl.err" ||
+  fail "silent about no record: $(cat "$T/ctl.err")"
 [ "$(jq -r '.files[0].sha256' "$T/a2.jsonl.manifest.json")" = "$(sha256sum < "$T/a2.jsonl" | cut -d' ' -f1)" ] ||
   fail "manifest sha256 (daemon down)"
 rc=0; ctl export --what alerts --format fhir 2>/dev/null >/dev/null || rc=$?
 [ $rc -eq 2 ] || fail "alerts as FHIR: exit $rc, want 2"
 rc=0; ctl export --what nothing 2>/dev/null || rc=$?
 [ $rc -eq 2 ] || fail "unknown export: exit $rc, want 2"
-pass "daemon down: export done, clearly not recorded; bad requests exit 2"
+pass "daemon down: export refused (69), with --force done and clearly not audited; bad requests exit 2"
