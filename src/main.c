@@ -81,6 +81,13 @@ static void load_pending(void *ctx, int64_t id, int64_t seq, const char *topic,
     on_outbox(ctx, id, seq, topic, payload);
 }
 
+static void trend_seed(void *ctx, const char *bed, const char *vital, int64_t ts_ms, double value,
+                       unsigned flags)
+{
+    struct daemon *d = ctx;
+    vsd_core_trend_seed(&d->core, bed, vital, ts_ms, value, flags);
+}
+
 static void restore_session(void *ctx, const struct vsd_open_session *os)
 {
     struct daemon *d = ctx;
@@ -123,7 +130,7 @@ static void audit_config(struct daemon *d)
 
 /* Database first (refuse a bad one before touching anything), the broker client (not yet
  * connected), the queue, the MQTT command worker (its subscription must precede the connect),
- * the core, the sessions and outbox rows restored, the store writer and the broker connection,
+ * the core, the sessions, the last 30 minutes of trends and the outbox rows restored, the store writer and the broker connection,
  * the control socket, and last the devices. */
 static int start(struct daemon *d)
 {
@@ -141,7 +148,9 @@ static int start(struct daemon *d)
                             vsd_store_max_seq(d->store))) < 0)
         return rc;
     d->core_ready = true;
+    int64_t trend_since = vsd_clock_wall_ms(&vsd_clock_system) - VSD_TREND_SLOTS * VSD_TREND_SLOT_MS;
     if ((rc = vsd_store_open_sessions(d->store, restore_session, d)) < 0 ||
+        (rc = vsd_store_recent_readings(d->store, trend_since, trend_seed, d)) < 0 ||
         (rc = vsd_store_outbox_pending(d->store, load_pending, d)) < 0 ||
         (rc = vsd_store_start(d->store, on_outbox, d)) < 0 || (rc = vsd_publish_start(d->pub)) < 0)
         return rc;

@@ -303,6 +303,32 @@ static cJSON *status(struct vsd_core *core)
     return reply;
 }
 
+/* {"cmd": "trend", "bed": B, "minutes": M}: the last M minutes (1-30, default 30) of bed B (or of
+ * every bed), one point per 10 s, from memory: cheap enough for the core thread. */
+static cJSON *trend(struct vsd_core *core, struct vsd_command *cmd)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(cmd->request, "minutes");
+    const char *bed = vsd_cmd_str(cmd, "bed");
+    int64_t now = vsd_clock_wall_ms(core->clock);
+    int minutes = 30, b = -1;
+    cJSON *reply = NULL, *beds;
+
+    if (m && (!cJSON_IsNumber(m) || m->valuedouble < 1 || m->valuedouble > 30))
+        return vsd_cmd_error("trend: \"minutes\" must be a number from 1 to 30");
+    if (m)
+        minutes = (int)m->valuedouble;
+    if (bed && (b = find_bed(core, bed, &reply)) < 0)
+        return reply;
+    reply = vsd_cmd_ok();
+    cJSON_AddNumberToObject(reply, "minutes", minutes);
+    beds = cJSON_AddObjectToObject(reply, "beds");
+    for (size_t i = 0; i < core->cfg->n_beds; i++)
+        if (b < 0 || (size_t)b == i)
+            cJSON_AddItemToObject(beds, core->cfg->beds[i].name,
+                                  vsd_trend_json(core->trend, i, minutes, now));
+    return reply;
+}
+
 void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
 {
     const char *name = vsd_cmd_str(cmd, "cmd");
@@ -334,6 +360,8 @@ void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
         reply = vsd_cmd_limits_show(core, cmd);
     else if (strcmp(name, "alerts") == 0)
         reply = vsd_cmd_alerts(core, cmd);
+    else if (strcmp(name, "trend") == 0)
+        reply = trend(core, cmd);
     else
         reply = vsd_cmd_error("unknown command '%.64s'", name);
     cmd->reply = reply;

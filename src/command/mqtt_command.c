@@ -77,7 +77,7 @@ static bool allowed(const char *cmd)
     static const char *const names[] = {"ack",        "session_start", "session_end",
                                         "limits_set", "limits_reset",  "limits_show",
                                         "alerts",     "status",        "session_list",
-                                        "ping",       NULL};
+                                        "ping",       "trend",         NULL};
 
     for (size_t i = 0; names[i]; i++)
         if (strcmp(cmd, names[i]) == 0)
@@ -94,7 +94,7 @@ static const char *check_request(struct vsd_mqtt_commands *m, cJSON *req, const 
 
     if (!allowed(cmd))
         return "unknown command (allowed: ack, session_start, session_end, limits_set, "
-               "limits_reset, limits_show, alerts, status, session_list, ping)";
+               "limits_reset, limits_show, alerts, status, session_list, ping, trend)";
     if (area && (!cJSON_IsString(area) || strcmp(area->valuestring, m->area) != 0))
         return "the command is for another area";
     if (by && (!cJSON_IsString(by) || strcmp(by->valuestring, user) != 0))

@@ -49,7 +49,8 @@ int vsd_core_init(struct vsd_core *core, const struct vsd_config *cfg, const str
     core->beds = calloc(cfg->n_beds, sizeof(*core->beds));
     core->devices = calloc(cfg->n_devices, sizeof(*core->devices));
     bed_cfgs = calloc(cfg->n_beds, sizeof(*bed_cfgs));
-    if (!core->beds || !core->devices || !bed_cfgs)
+    core->trend = vsd_trend_new(cfg->n_beds);
+    if (!core->beds || !core->devices || !bed_cfgs || !core->trend)
         goto fail;
     for (size_t i = 0; i < cfg->n_beds; i++)
         bed_cfgs[i] = cfg->beds[i].alarm;
@@ -64,11 +65,23 @@ fail:
     return -ENOMEM;
 }
 
+void vsd_core_trend_seed(struct vsd_core *core, const char *bed, const char *vital, int64_t ts_ms,
+                         double value, unsigned flags)
+{
+    int b = bed ? vsd_config_bed_index(core->cfg, bed) : -1;
+    int v = vital ? vsd_vital_from_name(vital) : -1;
+
+    if (b >= 0 && v >= 0 && !(flags & VSD_Q_UNUSABLE))
+        vsd_trend_add(core->trend, (size_t)b, (enum vsd_vital)v, ts_ms, value);
+}
+
 void vsd_core_fini(struct vsd_core *core)
 {
     vsd_alarm_free(core->alarm);
+    vsd_trend_free(core->trend);
     free(core->beds);
     free(core->devices);
+    core->trend = NULL;
     core->alarm = NULL;
     core->beds = NULL;
     core->devices = NULL;
@@ -330,6 +343,9 @@ static void handle_poll(struct vsd_core *core, struct vsd_poll_result *poll)
         core->readings_seen++;
         ds->vitals_seen |= 1u << r->vital;
         store_reading(core, poll->device, r, poll->wall_ms);
+        if (!(r->flags & VSD_Q_UNUSABLE))
+            vsd_trend_add(core->trend, bed, r->vital, r->measured_ms ? r->measured_ms : poll->wall_ms,
+                          r->value);
         vsd_core_gap_reading(core, bed, r, poll->wall_ms);
         vsd_alarm_reading(core->alarm, now, bed, poll->device, r, alarm_out(core));
     }
@@ -345,11 +361,15 @@ static void publish_device(struct vsd_core *core, size_t device)
 
     if (!core->pub || vsd_topic_device(topic, sizeof(topic), core->cfg->area, dc->name) < 0)
         return;
-    payload = vsd_payload_device(dc->name, core->cfg->beds[dc->bed].name,
-                                 ds->health == VSD_HEALTH_UP     ? "up"
-                                 : ds->health == VSD_HEALTH_DOWN ? "down"
-                                                                 : "unknown",
-                                 ds->last_err, ds->last_change_ms);
+    payload = vsd_payload_device(&(struct vsd_device_status){
+        .device = dc->name,
+        .bed = core->cfg->beds[dc->bed].name,
+        .state = ds->health == VSD_HEALTH_UP     ? "up"
+                 : ds->health == VSD_HEALTH_DOWN ? "down"
+                                                 : "unknown",
+        .err = ds->last_err,
+        .poll_ms = dc->poll_ms,
+        .wall_ms = ds->last_change_ms});
     if (payload)
         vsd_publish_retained(core->pub, topic, payload);
     free(payload);

@@ -13,6 +13,7 @@
 #include "publish.h"
 #include "queue.h"
 #include "store.h"
+#include "trend.h"
 
 enum vsd_health { VSD_HEALTH_UNKNOWN = 0, VSD_HEALTH_UP, VSD_HEALTH_DOWN };
 
@@ -42,6 +43,7 @@ struct vsd_core {
     struct vsd_store *store;
     struct vsd_publish *pub;       /* may be NULL in tests */
     struct vsd_alarm *alarm;
+    struct vsd_trend *trend;       /* the last 30 minutes, for the dashboard's trend lines */
     struct vsd_bed_state *beds;
     struct vsd_device_state_core *devices;
     int64_t seq;                   /* last alert-event sequence number used */
@@ -66,6 +68,9 @@ void vsd_core_fini(struct vsd_core *core);
  * vital is measured again. */
 int vsd_core_restore_session(struct vsd_core *core, const char *bed, const char *session_id,
                              int64_t started_ms, const int64_t last_ms[VSD_VITAL_COUNT]);
+/* At start: a reading from the database (BED and VITAL by name) for the trend lines. */
+void vsd_core_trend_seed(struct vsd_core *core, const char *bed, const char *vital, int64_t ts_ms,
+                         double value, unsigned flags);
 /* Handle one reading or device event from the queue; staff commands go to
  * vsd_command_execute() (command.h), which sits above the core. */
 void vsd_core_handle(struct vsd_core *core, const struct vsd_event *ev);

@@ -168,16 +168,16 @@ char *vsd_payload_active(const char *bed, const char *session, int64_t seq,
     return finish(root);
 }
 
-char *vsd_payload_device(const char *device, const char *bed, const char *state, int err,
-                         int64_t wall_ms)
+char *vsd_payload_device(const struct vsd_device_status *st)
 {
     cJSON *root = cJSON_CreateObject();
 
-    cJSON_AddStringToObject(root, "device", device);
-    cJSON_AddStringToObject(root, "bed", bed);
-    cJSON_AddStringToObject(root, "state", state);
-    if (err)
-        cJSON_AddStringToObject(root, "error", strerror(-err));
-    add_time(root, "time", wall_ms);
+    cJSON_AddStringToObject(root, "device", st->device);
+    cJSON_AddStringToObject(root, "bed", st->bed);
+    cJSON_AddStringToObject(root, "state", st->state);
+    if (st->err)
+        cJSON_AddStringToObject(root, "error", strerror(-st->err));
+    cJSON_AddNumberToObject(root, "poll_ms", (double)st->poll_ms);
+    add_time(root, "time", st->wall_ms);
     return finish(root);
 }

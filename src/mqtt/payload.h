@@ -41,8 +41,14 @@ char *vsd_payload_active(const char *bed, const char *session, int64_t seq,
                          const struct vsd_alert *const *alerts, size_t n,
                          const char *const *device_names);
 
-/* A device's health (retained). ERR = negative errno or 0. */
-char *vsd_payload_device(const char *device, const char *bed, const char *state, int err,
-                         int64_t wall_ms);
+/* A device's health (retained). */
+struct vsd_device_status {
+    const char *device, *bed;
+    const char *state; /* "up", "down", "unknown" */
+    int err;           /* negative errno of the failure, or 0 */
+    int64_t poll_ms;   /* its poll period: a reading older than this is stale */
+    int64_t wall_ms;   /* when the state last changed */
+};
+char *vsd_payload_device(const struct vsd_device_status *st);
 
 #endif

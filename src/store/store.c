@@ -368,6 +368,16 @@ int64_t vsd_store_max_seq(struct vsd_store *s)
     return vsd_store_sql_max_seq(s->db);
 }
 
+int vsd_store_recent_readings(struct vsd_store *s, int64_t since_ms, vsd_store_reading_fn fn,
+                              void *ctx)
+{
+    if (!s)
+        return -EINVAL;
+    if (s->started)
+        return -EBUSY;
+    return vsd_store_sql_recent_readings(s->db, since_ms, fn, ctx);
+}
+
 int vsd_store_outbox_pending(struct vsd_store *s, vsd_store_outbox_fn fn, void *ctx)
 {
     if (!s)

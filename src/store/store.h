@@ -39,6 +39,14 @@ int vsd_store_open_sessions(struct vsd_store *s,
                             void (*fn)(void *ctx, const struct vsd_open_session *os), void *ctx);
 /* Highest alert-event sequence number stored (0 when none). */
 int64_t vsd_store_max_seq(struct vsd_store *s);
+/* A stored reading, as the start-up reads it back (VALUE NAN: none). */
+typedef void (*vsd_store_reading_fn)(void *ctx, const char *bed, const char *vital, int64_t ts_ms,
+                                     double value, unsigned flags);
+/* Call FN for the readings received since SINCE_MS (newest first), before the writer starts:
+ * what the trend lines show after a restart. Reads back from the newest row and stops once the
+ * received times are a minute older than SINCE_MS, so it costs what it returns. */
+int vsd_store_recent_readings(struct vsd_store *s, int64_t since_ms, vsd_store_reading_fn fn,
+                              void *ctx);
 /* An outbox row: its id, the alert event's SEQ, where and what it delivers. */
 typedef void (*vsd_store_outbox_fn)(void *ctx, int64_t id, int64_t seq, const char *topic,
                                     const char *payload);

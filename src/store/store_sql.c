@@ -481,6 +481,36 @@ int64_t vsd_store_sql_max_seq(sqlite3 *db)
     return rc == SQLITE_ROW ? seq : vsd_schema_errno(rc);
 }
 
+/* Rows are written in the order they are received: walking back by rowid, a received time (not a
+ * device's own, which may be older) a minute before SINCE_MS means the rest is older still. */
+int vsd_store_sql_recent_readings(sqlite3 *db, int64_t since_ms, vsd_store_reading_fn fn,
+                                  void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (!fn)
+        return -EINVAL;
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT bed, vital, ts_ms, value, flags, ts_source FROM readings "
+                            "ORDER BY id DESC",
+                            -1, &st, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t ts = sqlite3_column_int64(st, 2);
+        if (sqlite3_column_int(st, 5) == 0 && ts < since_ms - 60000) {
+            rc = SQLITE_DONE;
+            break;
+        }
+        rc = SQLITE_OK;
+        if (ts < since_ms || sqlite3_column_type(st, 3) == SQLITE_NULL)
+            continue;
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           ts, sqlite3_column_double(st, 3), (unsigned)sqlite3_column_int(st, 4));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vsd_schema_errno(rc);
+}
+
 int vsd_store_sql_outbox_pending(sqlite3 *db, vsd_store_outbox_fn fn, void *ctx)
 {
     sqlite3_stmt *st = NULL;
