@@ -217,7 +217,8 @@ static void on_message(void *ctx, const char *topic, const void *payload, size_t
     }
     snprintf(msg.user, sizeof(msg.user), "%s", user);
     if (len <= VSD_REQUEST_MAX && (msg.payload = malloc(len + 1))) {
-        memcpy(msg.payload, payload, len);
+        if (len) /* an empty message has no payload pointer */
+            memcpy(msg.payload, payload, len);
         msg.payload[len] = '\0';
     }
     pthread_mutex_lock(&m->lock);

@@ -28,18 +28,34 @@ int vsd_log_level_parse(const char *name)
     return -EINVAL;
 }
 
+/* Copy TEXT into OUT (SIZE bytes), control characters written as \xNN: text that came from
+ * outside (a topic, a device's bytes, a typed name) cannot start a forged line of its own. */
+static void escape_controls(const char *text, char *out, size_t size)
+{
+    size_t o = 0;
+
+    for (const unsigned char *c = (const unsigned char *)text; *c && o + 5 < size; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            o += (size_t)snprintf(out + o, size - o, "\\x%02x", *c);
+        else
+            out[o++] = (char)*c;
+    }
+    out[o] = '\0';
+}
+
 void vsd_log(int prio, const char *fmt, ...)
 {
-    char line[1024];
+    char text[1024], line[1024];
     va_list ap;
     int n;
 
     if (prio > atomic_load(&log_level))
         return;
-    n = snprintf(line, sizeof(line), "<%d>", prio & 7);
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    n = snprintf(line, sizeof(line), "<%d>", prio & 7);
+    escape_controls(text, line + n, sizeof(line) - (size_t)n);
     /* One fputs per line: stdio's lock keeps lines from different threads whole. */
     flockfile(stderr);
     fputs(line, stderr);
