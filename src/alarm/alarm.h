@@ -71,6 +71,14 @@ struct vsd_alarm_config {
     enum vsd_priority latch_priority;    /* alerts of this priority and above latch */
     enum vsd_priority escalate_priority; /* alerts of this priority and above escalate */
     int64_t escalate_ms[VSD_ESCALATION_STEPS]; /* after raise, unacknowledged; 0 = step off */
+    /* What staff may set for one visit (limits_set): read by the command handler, not the engine.
+     * A session's low band may not be under session_lowest, its high band not over
+     * session_highest (-HUGE_VAL / HUGE_VAL: no bound), its delay not longer than
+     * session_longest_delay_ms; it may drop every band of a vital only if session_may_disable. */
+    double session_lowest[VSD_VITAL_COUNT];
+    double session_highest[VSD_VITAL_COUNT];
+    int64_t session_longest_delay_ms;
+    bool session_may_disable;
 };
 
 /* An alert as the engine holds it while it is active. */

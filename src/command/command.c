@@ -183,7 +183,11 @@ static cJSON *session_end(struct vsd_core *core, struct vsd_command *cmd)
         return reply;
     if (!*core->beds[b].session_id)
         return vsd_cmd_error("bed '%s' has no open session", bed);
-    if (session && strcmp(session, core->beds[b].session_id) != 0)
+    if (!session) /* never end a visit by its bed alone: the chair may have a new patient */
+        return vsd_cmd_error("name the session you end: bed '%s' has session '%s' open "
+                             "(--session %s)",
+                             bed, core->beds[b].session_id, core->beds[b].session_id);
+    if (strcmp(session, core->beds[b].session_id) != 0)
         return vsd_cmd_error("bed '%s' has session '%s' open, not '%s'", bed,
                            core->beds[b].session_id, vsd_cmd_echo(session));
     snprintf(ended, sizeof(ended), "%s", core->beds[b].session_id);

@@ -156,6 +156,35 @@ static int new_limit(struct vsd_core *core, struct vsd_command *cmd, size_t bed,
     return 0;
 }
 
+/* Within what the clinic lets staff set for one visit ([alerts] session_*, [alarm.VITAL]
+ * session_lowest/highest)? NULL, or the refusal. */
+static cJSON *outside_bounds(const struct vsd_alarm_config *c, int v, const struct vsd_limit *lim)
+{
+    const char *name = vsd_vital_info((enum vsd_vital)v)->name;
+
+    if (lim->n_bands == 0 && !lim->rise.set && !lim->fall.set && !c->session_may_disable &&
+        (c->limits[v].n_bands > 0 || c->limits[v].rise.set || c->limits[v].fall.set))
+        return vsd_cmd_error("%s alarms may not be switched off for a visit here ([alerts] "
+                             "session_may_disable = no)", name);
+    if (lim->delay_ms > c->session_longest_delay_ms)
+        return vsd_cmd_error("a delay of %lld s is longer than this clinic allows for a visit "
+                             "(%lld s, [alerts] session_longest_delay)",
+                             (long long)(lim->delay_ms / 1000),
+                             (long long)(c->session_longest_delay_ms / 1000));
+    for (size_t i = 0; i < lim->n_bands; i++) {
+        const struct vsd_band *b = &lim->bands[i];
+        if (!b->high && b->limit < c->session_lowest[v])
+            return vsd_cmd_error("a %s low limit of %g is under the lowest this clinic allows for "
+                                 "a visit (%g, [alarm.%s] session_lowest)",
+                                 name, b->limit, c->session_lowest[v], name);
+        if (b->high && b->limit > c->session_highest[v])
+            return vsd_cmd_error("a %s high limit of %g is over the highest this clinic allows "
+                                 "for a visit (%g, [alarm.%s] session_highest)",
+                                 name, b->limit, c->session_highest[v], name);
+    }
+    return NULL;
+}
+
 cJSON *vsd_cmd_limits_set(struct vsd_core *core, struct vsd_command *cmd, bool reset)
 {
     const char *by = vsd_cmd_str(cmd, "by"), *session = vsd_cmd_str(cmd, "session");
@@ -169,6 +198,8 @@ cJSON *vsd_cmd_limits_set(struct vsd_core *core, struct vsd_command *cmd, bool r
     if ((b = session_bed(core, session, &reply)) < 0 || (v = vital_arg(cmd, &reply)) < 0)
         return reply;
     if (new_limit(core, cmd, (size_t)b, v, reset, &lim, &reply) < 0)
+        return reply;
+    if (!reset && (reply = outside_bounds(&core->cfg->beds[b].alarm, v, &lim)))
         return reply;
     reply = vsd_cmd_ok();
     audit = cJSON_AddObjectToObject(reply, "_audit");

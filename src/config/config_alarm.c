@@ -51,6 +51,10 @@ static const struct vsd_option alerts_opts[] = {
      "first escalation this long after the raise; 0: never"},
     {"escalate_again", VSD_OPT_DURATION, VSD_OPT_RANGE, 0, 86400000, NULL, "5m", NULL,
      "second escalation this long after the raise; 0: never"},
+    {"session_longest_delay", VSD_OPT_DURATION, VSD_OPT_RANGE, 0, 600000, NULL, "1m", NULL,
+     "the longest alarm delay staff may set for one visit"},
+    {"session_may_disable", VSD_OPT_BOOL, 0, 0, 0, NULL, "no", NULL,
+     "may staff switch a vital's alarms off for one visit (a session with no band)"},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -85,6 +89,10 @@ static const struct vsd_option alarm_opts[] = {
      "condition must hold this long before the alert"},
     {"hysteresis", VSD_OPT_DOUBLE, VSD_OPT_RANGE, 0, HUGE_VAL, NULL, "0", NULL,
      "clear only at low + hysteresis / high - hysteresis"},
+    {"session_lowest", VSD_OPT_DOUBLE, 0, 0, 0, NULL, NULL, NULL,
+     "no low limit staff set for one visit may be under this"},
+    {"session_highest", VSD_OPT_DOUBLE, 0, 0, 0, NULL, NULL, NULL,
+     "no high limit staff set for one visit may be over this"},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -124,6 +132,10 @@ int vsd_cfg_technical(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
     alarm->invalid_delay_ms = vsd_ks_ms(&ks, "invalid_delay");
     cycle = vsd_ks_ms(&ks, "nibp_cycle");
     alarm->nibp_overdue_ms = cycle > 0 ? cycle + vsd_ks_ms(&ks, "nibp_grace") : 0;
+    for (size_t v = 0; v < VSD_VITAL_COUNT; v++) {
+        alarm->session_lowest[v] = -HUGE_VAL;
+        alarm->session_highest[v] = HUGE_VAL;
+    }
     for (size_t v = 0; v < VSD_VITAL_COUNT; v++)
         alarm->limits[v] = (struct vsd_limit){
             .delay_ms = vsd_ks_ms(&none, "delay"),
@@ -145,6 +157,8 @@ int vsd_cfg_alerts(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
     alarm->escalate_priority = vsd_ks_prio(&ks, "escalate_priority");
     alarm->escalate_ms[0] = vsd_ks_ms(&ks, "escalate_after");
     alarm->escalate_ms[1] = vsd_ks_ms(&ks, "escalate_again");
+    alarm->session_longest_delay_ms = vsd_ks_ms(&ks, "session_longest_delay");
+    alarm->session_may_disable = vsd_ks_bool(&ks, "session_may_disable");
     if (s && alarm->escalate_ms[0] > 0 && alarm->escalate_ms[1] > 0 &&
         alarm->escalate_ms[1] <= alarm->escalate_ms[0])
         vsd_cfg_error(ctx, vsd_ks_line(&ks, "escalate_again") ? vsd_ks_line(&ks, "escalate_again")
@@ -229,6 +243,21 @@ static void limit_error(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s
         vsd_cfg_error(ctx, s->line, "[%s]: %s", s->name, why);
 }
 
+/* session_lowest / session_highest: the bounds of what staff may set for one visit. */
+static void session_bounds(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
+                           const struct vsd_keyset *ks, int v, struct vsd_alarm_config *alarm)
+{
+    if (vsd_ks_usable(ks, "session_lowest"))
+        alarm->session_lowest[v] = vsd_ks_num(ks, "session_lowest");
+    if (vsd_ks_usable(ks, "session_highest"))
+        alarm->session_highest[v] = vsd_ks_num(ks, "session_highest");
+    if (alarm->session_lowest[v] > alarm->session_highest[v])
+        vsd_cfg_error(ctx, vsd_ks_line(ks, "session_highest") ? vsd_ks_line(ks, "session_highest")
+                                                              : s->line,
+                      "[%s] session_highest: must not be under session_lowest (%g), got %g",
+                      s->name, alarm->session_lowest[v], alarm->session_highest[v]);
+}
+
 int vsd_cfg_alarm(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *vital,
                   struct vsd_alarm_config *alarm)
 {
@@ -243,8 +272,11 @@ int vsd_cfg_alarm(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, cons
         return 0;
     }
     if (!vsd_ks_line(&ks, "low") && !vsd_ks_line(&ks, "high") && !vsd_ks_line(&ks, "band") &&
-        !vsd_ks_line(&ks, "rise") && !vsd_ks_line(&ks, "fall"))
-        vsd_cfg_error(ctx, s->line, "[%s]: needs low, high, band, rise or fall", s->name);
+        !vsd_ks_line(&ks, "rise") && !vsd_ks_line(&ks, "fall") &&
+        !vsd_ks_line(&ks, "session_lowest") && !vsd_ks_line(&ks, "session_highest"))
+        vsd_cfg_error(ctx, s->line, "[%s]: needs low, high, band, rise, fall or a session bound",
+                      s->name);
+    session_bounds(ctx, s, &ks, v, alarm);
     lim = &alarm->limits[v];
     memset(lim, 0, sizeof(*lim));
     simple_band(&ks, "low", false, lim);

@@ -106,6 +106,16 @@ long long vsd_ks_int(const struct vsd_keyset *ks, const char *key)
     return v;
 }
 
+bool vsd_ks_bool(const struct vsd_keyset *ks, const char *key)
+{
+    const char *text = vsd_ks_text(ks, key);
+    int v = 0;
+
+    if (text)
+        vsd_option_parse_bool(text, &v);
+    return v != 0;
+}
+
 double vsd_ks_num(const struct vsd_keyset *ks, const char *key)
 {
     const char *text = vsd_ks_text(ks, key);

@@ -32,6 +32,7 @@ bool vsd_ks_usable(const struct vsd_keyset *ks, const char *key);
 /* The typed getters read values already checked; a bad one reads as its default. */
 int64_t vsd_ks_ms(const struct vsd_keyset *ks, const char *key);
 long long vsd_ks_int(const struct vsd_keyset *ks, const char *key);
+bool vsd_ks_bool(const struct vsd_keyset *ks, const char *key);
 double vsd_ks_num(const struct vsd_keyset *ks, const char *key);
 enum vsd_priority vsd_ks_prio(const struct vsd_keyset *ks, const char *key);
 /* *RET = a copy of the value in force, NULL when there is none. */

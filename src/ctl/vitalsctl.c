@@ -24,7 +24,7 @@ static void usage(FILE *out)
 {
     fputs("Usage: vitalsctl [-c CONFIG] [--socket PATH] [--db PATH] COMMAND ...\n"
           "  session start --bed BED --session ID --by NAME   open a visit at a bed\n"
-          "  session end   --bed BED --by NAME [--session ID] close the bed's visit\n"
+          "  session end   --bed BED --session ID --by NAME close the bed's visit\n"
           "  session list                                     beds and their open sessions\n"
           "  status [--json]                                  alert path, beds, alerts, devices\n",
           out);

@@ -101,7 +101,7 @@ gap_closed() {
 wait_for 15 "probe-off gap closed" gap_closed
 pass "probe-off interval recorded as a monitoring gap"
 
-ctl session end --bed b1 --by "Nurse A" >/dev/null || fail "session end"
+ctl session end --bed b1 --session S-7 --by "Nurse A" >/dev/null || fail "session end"
 sql "select detail from audit where action='session_end'" | grep -q '"limits_dropped":\["spo2"\]' ||
   fail "session end did not record the dropped limits"
 ctl limits show --session S-7 2>/dev/null && fail "limits of a closed session still shown"

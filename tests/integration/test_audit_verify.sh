@@ -10,9 +10,9 @@ add_sim_beds "$T/vitalsd.conf" 1
 start_daemon "$T/vitalsd.conf"
 for n in 1 2 3; do
   ctl session start --bed b1 --session "V-$n" --by "Nurse A" >/dev/null || fail "session start V-$n"
-  ctl session end --bed b1 --by "Nurse B" >/dev/null || fail "session end V-$n"
+  ctl session end --bed b1 --session "V-$n" --by "Nurse B" >/dev/null || fail "session end V-$n"
 done
-ctl session end --bed b1 --by "Nurse B" 2>/dev/null && fail "ending a closed session was accepted"
+ctl session end --bed b1 --session V-3 --by "Nurse B" 2>/dev/null && fail "ending a closed session was accepted"
 stop_daemon
 rows=$(sql "select count(*) from audit")
 [ "$rows" -ge 7 ] || fail "only $rows audit rows"

@@ -14,7 +14,7 @@ start_daemon "$T/vitalsd.conf"
 ctl session start --bed b1 --session V-1 --by "Nurse A" >/dev/null || fail "session start"
 has_readings() { [ "$(sql "select count(*) from readings where session_id='V-1'")" -gt 5 ]; }
 wait_for 15 "readings of V-1" has_readings
-ctl session end --bed b1 --by "Nurse A" >/dev/null || fail "session end"
+ctl session end --bed b1 --session V-1 --by "Nurse A" >/dev/null || fail "session end"
 exports() { sql "select count(*) from audit where action='export'"; }
 n_exports=$(exports)
 

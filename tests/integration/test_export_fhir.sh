@@ -29,7 +29,7 @@ has_bp() { [ "$(sql "select count(*) from readings where session_id='V-9' and vi
 wait_for 15 "flagged readings" has_flags
 wait_for 15 "a cuff measurement" has_bp
 sleep 0.5
-ctl session end --bed b1 --by "Nurse A" >/dev/null || fail "session end"
+ctl session end --bed b1 --session V-9 --by "Nurse A" >/dev/null || fail "session end"
 stop_daemon
 # Edge cases no monitor sends on cue: an implausible value, a systolic alone, a vital this build
 # does not know, and a reading outside any session.

@@ -27,7 +27,7 @@ start_daemon "$T/vitalsd.conf"
 ctl session start --bed b1 --session V-7 --by "Nurse A" >/dev/null || fail "session start"
 alert_cleared() { [ "$(sql "select count(*) from alerts where session_id='V-7' and state='cleared'")" -gt 0 ]; }
 wait_for 15 "an SpO2 alert raised and cleared" alert_cleared
-ctl session end --bed b1 --by "Nurse A" >/dev/null || fail "session end"
+ctl session end --bed b1 --session V-7 --by "Nurse A" >/dev/null || fail "session end"
 
 # --- readings as JSON Lines: counts and values match the database
 ctl export --what readings --format jsonl --session V-7 > "$T/r.jsonl" 2>/dev/null

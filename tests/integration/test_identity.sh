@@ -23,13 +23,13 @@ out=$(ctl session start --bed b1 --session S-41 --by "Nurse A") || fail "session
           json_extract(detail,'$.by_note')='Nurse A'")" = 1 ] || fail "audit: not $ME with the note"
 pass "$ME typed --by 'Nurse A': recorded as $ME, the typed name a note in the audit"
 
-out=$(as_nobody session end --bed b1 --by "$ME" 2>&1) && fail "nobody acted as $ME: $out"
+out=$(as_nobody session end --bed b1 --session S-41 --by "$ME" 2>&1) && fail "nobody acted as $ME: $out"
 grep -q "names the account '$ME', but you are 'nobody'" <<<"$out" || fail "refusal: $out"
 [ "$(sql "select count(*) from sessions where session_id='S-41' and ended_ms is null")" = 1 ] ||
   fail "the refused claim ended the session"
 pass "nobody claiming --by $ME is refused and changes nothing"
 
-out=$(as_nobody session end --bed b1 --by "Nurse B" 2>&1) || fail "session end as nobody: $out"
+out=$(as_nobody session end --bed b1 --session S-41 --by "Nurse B" 2>&1) || fail "session end as nobody: $out"
 [ "$(sql "select ended_by from sessions where session_id='S-41'")" = nobody ] ||
   fail "ended_by is not 'nobody': $(sql "select ended_by from sessions where session_id='S-41'")"
 [ "$(sql "select count(*) from audit where action='session_end' and actor='nobody' and

@@ -35,7 +35,7 @@ jq -e '.ok == false and .request_id == "dup-2"' <<<"$r3" >/dev/null ||
   fail "a new request id was not run by the handler: $r3"
 pass "control: a new request id runs (and the handler refuses a second session: $(jq -r .error <<<"$r3"))"
 
-send -r -m '{"cmd":"session_end","bed":"b1","request_id":"ret-1"}'
+send -r -m '{"cmd":"session_end","bed":"b1","session":"S-31","request_id":"ret-1"}'
 r4=$(reply 4)
 jq -e '.ok == false' <<<"$r4" >/dev/null && grep -q "retained command messages are not run" <<<"$r4" ||
   fail "a retained command was not refused: $r4"

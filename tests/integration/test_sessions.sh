@@ -24,7 +24,7 @@ expect_refused "session id must be 1-64 characters" session start --bed b2 --ses
 expect_refused "may hold only" session start --bed b2 --session "Jane Doe" --by "Nurse C"
 expect_refused "may hold only" session start --bed b2 --session "V;drop" --by "Nurse C"
 expect_refused "needs the name" session start --bed b2 --session V-103 --by ""
-expect_refused "has no open session" session end --bed b2 --by "Nurse C"
+expect_refused "has no open session" session end --bed b2 --session V-100 --by "Nurse C"
 [ "$(sql "select count(*) from sessions")" -eq 1 ] || fail "a refused command changed the sessions table"
 pass "bad session commands refused with clear errors; nothing changed"
 
@@ -41,7 +41,7 @@ pass "garbage, oversized and unknown requests refused; daemon still running"
 ctl session list | grep -q "^b1 *V-100" || fail "session list does not show V-100 at b1"
 ctl session list | grep -q "^b2 *-" || fail "session list does not show b2 free"
 sleep 2
-ctl session end --bed b1 --by "Nurse D" | grep -q ok || fail "session end"
+ctl session end --bed b1 --session V-100 --by "Nurse D" | grep -q ok || fail "session end"
 ended=$(sql "select ended_by from sessions where session_id='V-100'")
 [ "$ended" = "$ME" ] || fail "session end not stored with the verified actor $ME ($ended)"
 refusals=$(sql "select count(*) from audit where json_extract(detail,'$.result')='refused'")
