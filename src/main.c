@@ -34,6 +34,7 @@ struct daemon {
     bool core_ready;
     struct vsd_control *control;
     struct vsd_mqtt_commands *mqtt_commands;
+    struct vsd_command_link link; /* where both command transports send */
     struct vsd_buses *buses;
 };
 
@@ -141,8 +142,11 @@ static int start(struct daemon *d)
         return rc;
     if (!(d->queue = vsd_queue_new(d->cfg->queue_depth)))
         return -ENOMEM;
-    if ((rc = vsd_mqtt_commands_start(d->pub, d->queue, d->store, d->cfg->area,
-                                      &d->mqtt_commands)) < 0)
+    d->link = (struct vsd_command_link){d->queue, d->store, &d->cfg->access};
+    if (!d->cfg->access.configured)
+        vsd_log(LOG_WARNING, "%s: no [access] section: every broker user and every account on the "
+                "control socket may run every command (docs/security.md)", d->cfg->path);
+    if ((rc = vsd_mqtt_commands_start(d->pub, &d->link, d->cfg->area, &d->mqtt_commands)) < 0)
         return rc;
     if ((rc = vsd_core_init(&d->core, d->cfg, &vsd_clock_system, d->queue, d->store, d->pub,
                             vsd_store_max_seq(d->store))) < 0)
@@ -156,7 +160,7 @@ static int start(struct daemon *d)
         return rc;
     audit_config(d);
     vsd_core_publish_state(&d->core);
-    if ((rc = vsd_control_start(d->cfg->control_socket, d->queue, d->store, &d->control, err,
+    if ((rc = vsd_control_start(d->cfg->control_socket, &d->link, &d->control, err,
                                 sizeof(err))) < 0) {
         vsd_log(LOG_CRIT, "%s", err);
         return rc;

@@ -9,6 +9,7 @@
 #include <vitalsd/log.h>
 #include <vitalsd/vitals.h>
 
+#include "access.h"
 #include "command.h"
 #include "command_int.h"
 #include "core.h"
@@ -336,10 +337,16 @@ static cJSON *trend(struct vsd_core *core, struct vsd_command *cmd)
 void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
 {
     const char *name = vsd_cmd_str(cmd, "cmd");
+    char why[256];
     cJSON *reply;
 
     if (!name)
         reply = vsd_cmd_error("request has no \"cmd\"");
+    else if (vsd_access_check(cmd->roles, name, why, sizeof(why)) < 0) {
+        reply = vsd_cmd_error("%s", why);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(reply, "_audit"), "cmd", name);
+        audit(core, cmd, "access_refused", vsd_cmd_str(cmd, "by"), reply);
+    }
     else if (strcmp(name, "ping") == 0)
         reply = vsd_cmd_ok();
     else if (strcmp(name, "session_start") == 0) {

@@ -17,13 +17,14 @@ static cJSON *error_reply(const char *msg)
 }
 
 cJSON *vsd_command_run(struct vsd_queue *queue, struct vsd_store *store, cJSON *request,
-                       const char *via)
+                       const char *via, unsigned roles)
 {
     struct vsd_command cmd;
     struct vsd_event ev = {.type = VSD_EV_COMMAND};
     cJSON *reply;
 
     vsd_command_init(&cmd, request, via);
+    cmd.roles = roles;
     ev.u.command = &cmd;
     if (vsd_queue_push_wait(queue, &ev) < 0) {
         vsd_command_destroy(&cmd);

@@ -19,6 +19,7 @@
 #include <vitalsd/log.h>
 
 #include "clock.h"
+#include "access.h"
 #include "command.h"
 #include "control.h"
 #include "peer.h"
@@ -29,8 +30,7 @@ struct vsd_control {
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     int listen_fd;
     int stop_pipe[2];
-    struct vsd_queue *queue;
-    struct vsd_store *store;
+    struct vsd_command_link link;
     pthread_t thread;
     char request[VSD_REQUEST_MAX]; /* one client at a time */
 };
@@ -189,16 +189,19 @@ static void serve_client(struct vsd_control *c, int fd)
     char via[96] = "socket", why[256];
     ssize_t n = read_request(fd, c->request, sizeof(c->request));
     cJSON *request, *reply;
+    unsigned roles = 0; /* an unknown peer has none */
 
-    if (vsd_peer_of(fd, &peer) == 0)
+    if (vsd_peer_of(fd, &peer) == 0) {
         snprintf(via, sizeof(via), "socket uid=%u pid=%d", (unsigned)peer.uid, (int)peer.pid);
-    else
+        roles = vsd_access_roles_unix(c->link.access, peer.uid, peer.account);
+    } else {
         snprintf(peer.account, sizeof(peer.account), "(unknown)");
+    }
     if (!(request = take_request(&peer, c->request, n, why, sizeof(why)))) {
         vsd_log(LOG_WARNING, "control: %s: %s", via, why);
         reply = error_reply(why);
     } else {
-        reply = vsd_command_run(c->queue, c->store, request, via);
+        reply = vsd_command_run(c->link.queue, c->link.store, request, via, roles);
         cJSON_Delete(request);
     }
     if (reply) /* who the daemon recorded as acting: the caller's account */
@@ -230,7 +233,7 @@ static void *control_thread(void *arg)
     return NULL;
 }
 
-int vsd_control_start(const char *path, struct vsd_queue *queue, struct vsd_store *store,
+int vsd_control_start(const char *path, const struct vsd_command_link *link,
                       struct vsd_control **ret, char *err, size_t errlen)
 {
     struct vsd_control *c = calloc(1, sizeof(*c));
@@ -238,8 +241,7 @@ int vsd_control_start(const char *path, struct vsd_queue *queue, struct vsd_stor
 
     if (!c)
         return -ENOMEM;
-    c->queue = queue;
-    c->store = store;
+    c->link = *link;
     c->stop_pipe[0] = c->stop_pipe[1] = -1;
     snprintf(c->path, sizeof(c->path), "%s", path);
     c->listen_fd = listen_on(path, err, errlen);

@@ -3,6 +3,7 @@
 #ifndef VSD_CONTROL_H
 #define VSD_CONTROL_H
 
+#include "command.h"
 #include "queue.h"
 #include "store.h"
 
@@ -13,7 +14,7 @@ struct vsd_control;
  * core's command handler; replies to state-changing commands are sent only once
  * STORE has committed them. A stale socket file is replaced; one that another
  * process still answers on is refused (-EADDRINUSE). ERR gets the reason. */
-int vsd_control_start(const char *path, struct vsd_queue *queue, struct vsd_store *store,
+int vsd_control_start(const char *path, const struct vsd_command_link *link,
                       struct vsd_control **ret, char *err, size_t errlen);
 /* Stop serving, remove the socket file. Accepts NULL. */
 /* Stop the server. A command in flight waits for the core, so until the thread ended PUMP(CTX)

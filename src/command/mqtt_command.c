@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <vitalsd/log.h>
 
+#include "access.h"
 #include "clock.h"
 #include "command.h"
 #include "mqtt_command.h"
@@ -30,8 +31,7 @@ struct message {
 
 struct vsd_mqtt_commands {
     struct vsd_publish *pub;
-    struct vsd_queue *queue;
-    struct vsd_store *store;
+    struct vsd_command_link link;
     char prefix[TOPIC_MAX]; /* vitals/<area>/command/ */
     char area[64];
     struct vsd_replay *replay; /* the worker's own */
@@ -148,7 +148,8 @@ static char *answer(struct vsd_mqtt_commands *m, const struct message *msg, cJSO
         reply = refuse(msg->user, bad);
     } else {
         snprintf(via, sizeof(via), "mqtt user=%s", msg->user);
-        reply = vsd_command_run(m->queue, m->store, req, via);
+        reply = vsd_command_run(m->link.queue, m->link.store, req, via,
+                                vsd_access_roles_mqtt(m->link.access, msg->user));
     }
     if (reply && (cJSON_IsString(id) || cJSON_IsNumber(id)))
         cJSON_AddItemToObject(reply, "request_id", cJSON_Duplicate(id, false));
@@ -235,9 +236,8 @@ static void on_message(void *ctx, const char *topic, const void *payload, size_t
     }
 }
 
-int vsd_mqtt_commands_start(struct vsd_publish *pub, struct vsd_queue *queue,
-                            struct vsd_store *store, const char *area,
-                            struct vsd_mqtt_commands **ret)
+int vsd_mqtt_commands_start(struct vsd_publish *pub, const struct vsd_command_link *link,
+                            const char *area, struct vsd_mqtt_commands **ret)
 {
     struct vsd_mqtt_commands *m = calloc(1, sizeof(*m));
     char pattern[TOPIC_MAX + 8];
@@ -250,8 +250,7 @@ int vsd_mqtt_commands_start(struct vsd_publish *pub, struct vsd_queue *queue,
         return -ENOMEM;
     }
     m->pub = pub;
-    m->queue = queue;
-    m->store = store;
+    m->link = *link;
     snprintf(m->area, sizeof(m->area), "%s", area);
     snprintf(m->prefix, sizeof(m->prefix), "vitals/%s/command/", area);
     snprintf(pattern, sizeof(pattern), "vitals/%s/command/+", m->area);

@@ -3,6 +3,7 @@
 #ifndef VSD_MQTT_COMMAND_H
 #define VSD_MQTT_COMMAND_H
 
+#include "command.h"
 #include "publish.h"
 #include "queue.h"
 #include "store.h"
@@ -15,9 +16,8 @@
 struct vsd_mqtt_commands;
 
 /* Subscribe (before vsd_publish_start) and start the worker thread. 0 or negative errno. */
-int vsd_mqtt_commands_start(struct vsd_publish *pub, struct vsd_queue *queue,
-                            struct vsd_store *store, const char *area,
-                            struct vsd_mqtt_commands **ret);
+int vsd_mqtt_commands_start(struct vsd_publish *pub, const struct vsd_command_link *link,
+                            const char *area, struct vsd_mqtt_commands **ret);
 /* Stop the worker (before the queue and store go), calling PUMP(CTX) until it ended: see
  * vsd_control_stop(). Accepts NULL. */
 void vsd_mqtt_commands_stop(struct vsd_mqtt_commands *m, void (*pump)(void *ctx), void *ctx);

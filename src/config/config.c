@@ -247,7 +247,7 @@ static int parse_file(struct loader *ld)
     return ld->ctx.oom ? -ENOMEM : 0;
 }
 
-enum kind { K_DAEMON, K_MQTT, K_TECHNICAL, K_ALERTS, K_ALARM, K_DEVICE, K_BED, K_UNKNOWN };
+enum kind { K_DAEMON, K_MQTT, K_ACCESS, K_TECHNICAL, K_ALERTS, K_ALARM, K_DEVICE, K_BED, K_UNKNOWN };
 
 /* Kind of section NAME; *REST is the part after "alarm.", "device." or "bed.". */
 static enum kind classify(const char *name, const char **rest)
@@ -257,6 +257,7 @@ static enum kind classify(const char *name, const char **rest)
         bool named;
         enum kind kind;
     } kinds[] = {{"daemon", false, K_DAEMON},       {"mqtt", false, K_MQTT},
+                 {"access", false, K_ACCESS},
                  {"technical", false, K_TECHNICAL}, {"alerts", false, K_ALERTS},
                  {"alarm.", true, K_ALARM},
                  {"device.", true, K_DEVICE},       {"bed.", true, K_BED}};
@@ -306,6 +307,8 @@ static int check_globals(struct loader *ld, struct vsd_config *cfg)
         vsd_cfg_error(&ld->ctx, 1, "[daemon]: missing required section");
     if (r >= 0)
         r = vsd_cfg_mqtt(&ld->ctx, find_kind(ld, K_MQTT), cfg);
+    if (r >= 0)
+        r = vsd_cfg_access(&ld->ctx, find_kind(ld, K_ACCESS), &cfg->access);
     if (r >= 0)
         r = vsd_cfg_technical(&ld->ctx, find_kind(ld, K_TECHNICAL), &cfg->alarm);
     if (r >= 0)
@@ -518,6 +521,7 @@ void vsd_config_free(struct vsd_config *cfg)
     }
     free(cfg->beds);
     vsd_mqtt_config_clear(m);
+    vsd_access_clear(&cfg->access);
     free(cfg->path);
     free(cfg->area);
     free(cfg->database);

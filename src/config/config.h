@@ -58,6 +58,30 @@ struct vsd_mqtt_config {
 int vsd_mqtt_config_copy(struct vsd_mqtt_config *dst, const struct vsd_mqtt_config *src);
 void vsd_mqtt_config_clear(struct vsd_mqtt_config *c);
 
+/* Roles ([access]): what a person may do through the daemon (src/command/access.c). */
+enum vsd_role {
+    VSD_ROLE_NURSE = 1u << 0,      /* sessions, acknowledgements */
+    VSD_ROLE_CLINICIAN = 1u << 1,  /* a nurse's commands and a visit's own limits */
+    VSD_ROLE_TECHNICIAN = 1u << 2, /* the read-only commands */
+    VSD_ROLE_AUDITOR = 1u << 3,    /* records exports in the audit trail */
+};
+#define VSD_ROLES_ALL (VSD_ROLE_NURSE | VSD_ROLE_CLINICIAN | VSD_ROLE_TECHNICIAN | VSD_ROLE_AUDITOR)
+
+enum vsd_principal_kind { VSD_PRINCIPAL_MQTT, VSD_PRINCIPAL_USER, VSD_PRINCIPAL_GROUP };
+
+/* One "mqtt:NAME", "user:NAME" or "group:NAME" of [access], with every role it was given. */
+struct vsd_principal {
+    enum vsd_principal_kind kind;
+    char *name;
+    unsigned roles;
+};
+
+struct vsd_access {
+    bool configured; /* no [access] section: every caller has every role (and a warning) */
+    struct vsd_principal *principals;
+    size_t n_principals;
+};
+
 enum vsd_sync { VSD_SYNC_NORMAL = 1, VSD_SYNC_FULL = 2 };
 
 struct vsd_config {
@@ -70,6 +94,7 @@ struct vsd_config {
     int log_level;                    /* syslog priority */
     size_t queue_depth;               /* reading queue capacity (poll results) */
     struct vsd_mqtt_config mqtt;
+    struct vsd_access access;
     struct vsd_alarm_config alarm;    /* area defaults */
     struct vsd_device_config *devices;
     size_t n_devices;

@@ -96,6 +96,8 @@ const struct vsd_option *vsd_cfg_schema(const char *kind)
     for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++)
         if (strcmp(kind, schemas[i].kind) == 0)
             return schemas[i].table;
+    if (strcmp(kind, "access") == 0)
+        return vsd_cfg_access_schema();
     return vsd_cfg_alarm_schema(kind);
 }
 

@@ -60,6 +60,11 @@ int vsd_cfg_alerts(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
 /* [alarm.VITAL] (or [alarm.VITAL.BED] into that bed's copy): VITAL is the part after the dot. */
 int vsd_cfg_alarm(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *vital,
                   struct vsd_alarm_config *alarm);
+/* [access] (S may be NULL: no section, every caller has every role) into A. */
+int vsd_cfg_access(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
+                   struct vsd_access *a);
+void vsd_access_clear(struct vsd_access *a);
+const struct vsd_option *vsd_cfg_access_schema(void);
 /* [device.NAME] into DC (zeroed by the caller); DC->bed is left SIZE_MAX. */
 int vsd_cfg_device(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *name,
                    struct vsd_device_config *dc);
@@ -68,7 +73,7 @@ int vsd_cfg_device(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, con
 int vsd_cfg_bed(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *name,
                 struct vsd_config *cfg, size_t bed);
 
-/* The key table of a section kind: "daemon", "mqtt", "technical", "alerts", "alarm",
+/* The key table of a section kind: "daemon", "mqtt", "access", "technical", "alerts", "alarm",
  * "device" (the keys common to every driver) or "bed"; NULL for any other. */
 const struct vsd_option *vsd_cfg_schema(const char *kind);
 /* The alarm kinds' tables ("technical", "alerts", "alarm"), NULL for any other. */

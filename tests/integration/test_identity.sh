@@ -13,6 +13,8 @@ write_config "$T/vitalsd.conf"
 add_sim_beds "$T/vitalsd.conf" 1
 start_daemon "$T/vitalsd.conf"
 chmod 0644 "$T/vitalsd.conf"
+grep -q "no \[access\] section: every broker user and every account" "$T/vitalsd.log" ||
+  fail "no warning that without [access] everyone may do everything"
 chmod 0666 "$T/control.sock" # let the second account in (a clinic uses the vitalsd group)
 as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$VITALSCTL" -c "$T/vitalsd.conf" "$@"; }
 

@@ -286,7 +286,8 @@ static void check_table(const char *what, const struct vsd_option *table)
     assert_true(n > 0 && n < 64);
 }
 
-static const char *const kinds[] = {"daemon", "mqtt", "technical", "alarm", "device", "bed"};
+static const char *const kinds[] = {"daemon", "mqtt",   "access", "technical",
+                                    "alerts", "alarm", "device", "bed"};
 
 static void test_schema_defaults(void **state)
 {
