@@ -143,6 +143,10 @@ static int start(struct daemon *d)
     if (!(d->queue = vsd_queue_new(d->cfg->queue_depth)))
         return -ENOMEM;
     d->link = (struct vsd_command_link){d->queue, d->store, &d->cfg->access};
+    if (d->cfg->mqtt_password_inline)
+        vsd_log(LOG_WARNING, "%s: [mqtt] password is written in the configuration file, which "
+                "vitalsctl users read: move it to password_file, readable only by vitalsd",
+                d->cfg->path);
     if (!d->cfg->access.configured)
         vsd_log(LOG_WARNING, "%s: no [access] section: every broker user and every account on the "
                 "control socket may run every command (docs/security.md)", d->cfg->path);

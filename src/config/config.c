@@ -446,11 +446,41 @@ static void loader_free(struct loader *ld)
         fclose(ld->f);
 }
 
+/* The daemon's own broker credentials: what a client of the daemon must never read. */
+static void drop_credentials(struct loader *ld)
+{
+    static const char *const secret[] = {"username", "password", "password_file",
+                                         "tls_cert_file", "tls_key_file"};
+    const char *rest;
+
+    for (size_t i = 0; i < ld->n_secs; i++) {
+        struct vsd_cfg_section *s = &ld->secs[i];
+        size_t kept = 0;
+
+        if (classify(s->name, &rest) != K_MQTT)
+            continue;
+        for (size_t e = 0; e < s->n_entries; e++) {
+            bool drop = false;
+            for (size_t k = 0; k < sizeof(secret) / sizeof(secret[0]); k++)
+                drop |= strcmp(s->entries[e].key, secret[k]) == 0;
+            if (drop) {
+                free(s->entries[e].key);
+                free(s->entries[e].value);
+            } else {
+                s->entries[kept++] = s->entries[e];
+            }
+        }
+        s->n_entries = kept;
+    }
+}
+
 static int load(struct loader *ld, struct vsd_config *cfg)
 {
     int r;
 
     r = parse_file(ld);
+    if (r >= 0 && ld->ctx.client)
+        drop_credentials(ld);
     if (r >= 0)
         r = check_globals(ld, cfg);
     if (r >= 0)
@@ -462,7 +492,8 @@ static int load(struct loader *ld, struct vsd_config *cfg)
     return r;
 }
 
-int vsd_config_load(const char *path, struct vsd_config **ret, struct vsd_diag *diag)
+static int load_file(const char *path, bool client, struct vsd_config **ret,
+                     struct vsd_diag *diag)
 {
     struct loader *ld = calloc(1, sizeof(*ld));
     struct vsd_config *cfg = NULL;
@@ -470,6 +501,7 @@ int vsd_config_load(const char *path, struct vsd_config **ret, struct vsd_diag *
 
     if (!ld)
         return -ENOMEM;
+    ld->ctx.client = client;
     ld->ctx.path = path;
     ld->cur = NO_SECTION;
     ld->f = fopen(path, "re");
@@ -497,6 +529,16 @@ fail:
     free(ld);
     vsd_config_free(cfg);
     return r;
+}
+
+int vsd_config_load(const char *path, struct vsd_config **ret, struct vsd_diag *diag)
+{
+    return load_file(path, false, ret, diag);
+}
+
+int vsd_config_load_client(const char *path, struct vsd_config **ret, struct vsd_diag *diag)
+{
+    return load_file(path, true, ret, diag);
 }
 
 void vsd_config_free(struct vsd_config *cfg)

@@ -94,6 +94,7 @@ struct vsd_config {
     int log_level;                    /* syslog priority */
     size_t queue_depth;               /* reading queue capacity (poll results) */
     struct vsd_mqtt_config mqtt;
+    bool mqtt_password_inline;        /* [mqtt] password written in this file (warned at start) */
     struct vsd_access access;
     struct vsd_alarm_config alarm;    /* area defaults */
     struct vsd_device_config *devices;
@@ -113,6 +114,10 @@ void vsd_diag_free(struct vsd_diag *d); /* frees the lines; D itself is the call
  * vsd_config_free). On any error returns -EINVAL (or -errno when the file
  * cannot be read), appends every problem to DIAG and leaves *ret untouched. */
 int vsd_config_load(const char *path, struct vsd_config **ret, struct vsd_diag *diag);
+/* As vsd_config_load, for a client of the daemon (vitalsctl): the daemon's own broker
+ * credentials ([mqtt] username, password, password_file, tls_cert_file, tls_key_file) are left
+ * out unread, so a staff member never needs, nor gets, the daemon's secrets. */
+int vsd_config_load_client(const char *path, struct vsd_config **ret, struct vsd_diag *diag);
 void vsd_config_free(struct vsd_config *cfg);
 
 /* Find by name; index or -ENOENT. */

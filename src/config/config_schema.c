@@ -265,8 +265,8 @@ static void mqtt_exposure(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section 
     int allow = 0, line = vsd_ks_line(ks, "host");
     const char *missing = NULL;
 
-    if (!m->host || host_is_loopback(m->host))
-        return;
+    if (ctx->client || !m->host || host_is_loopback(m->host))
+        return; /* the daemon's own link: vitalsctl never uses these credentials */
     if (vsd_ks_text(ks, "allow_insecure"))
         vsd_option_parse_bool(vsd_ks_text(ks, "allow_insecure"), &allow);
     if (allow)
@@ -323,6 +323,7 @@ int vsd_cfg_mqtt(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struc
         r = vsd_ks_dup(&ks, strings[i].key, strings[i].dst);
     if (r >= 0)
         r = mqtt_client_id(&ks, cfg, &m->client_id);
+    cfg->mqtt_password_inline = vsd_ks_text(&ks, "password") != NULL;
     if (r < 0 || !s)
         return r;
     mqtt_tls(ctx, s, &ks);

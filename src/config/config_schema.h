@@ -38,6 +38,7 @@ struct vsd_cfg_ctx {
     struct vsd_cfg_error *errors;
     size_t n_errors, cap;
     bool oom; /* an allocation failed: the load fails with -ENOMEM */
+    bool client; /* loaded for vitalsctl: the daemon's credentials were left out */
 };
 
 /* Record "PATH:LINE: " followed by the formatted text. */

@@ -17,7 +17,7 @@ int vsd_ctl_need_config(struct ctl *c)
 
     if (c->cfg)
         return 0;
-    rc = vsd_config_load(c->config_path, &c->cfg, &diag);
+    rc = vsd_config_load_client(c->config_path, &c->cfg, &diag);
     for (size_t i = 0; i < diag.n; i++)
         fprintf(stderr, "%s\n", diag.lines[i]);
     if (rc < 0 && diag.n == 0)

@@ -56,7 +56,7 @@ static int from_config(struct probe *pr, const char *config_path, const char *na
     struct vsd_device dev;
     const char *drv;
     long long gap;
-    int rc = vsd_config_load(config_path, &cfg, &diag), d;
+    int rc = vsd_config_load_client(config_path, &cfg, &diag), d;
 
     for (size_t i = 0; i < diag.n; i++)
         fprintf(stderr, "%s\n", diag.lines[i]);

@@ -29,7 +29,9 @@ static void usage(FILE *out)
           "  status [--json]                                  alert path, beds, alerts, devices\n",
           out);
     vsd_ctl_export_usage(out);
-    fputs("  watch [--seconds N]                              print alerts as they happen\n"
+    fputs("  watch [--seconds N] [--user NAME]                print alerts as they happen, logged\n"
+          "                                                   in to the broker as NAME (password:\n"
+          "                                                   VITALSCTL_MQTT_PASSWORD)\n"
           "  audit verify [--db PATH]                         check the audit hash chain\n"
           "  report --session ID [-o PREFIX]   visit summary: Markdown to stdout, or\n"
           "                                    PREFIX.md and PREFIX.html (with charts)\n"
@@ -220,20 +222,28 @@ static int cmd_report(struct ctl *c, int argc, char **argv)
     return rc < 0 ? EXIT_REFUSED : 0;
 }
 
+/* watch [--seconds N] [--user NAME]: the broker login is the person's own (--user, or
+ * VITALSCTL_MQTT_USER, with VITALSCTL_MQTT_PASSWORD), never the daemon's. */
 static int cmd_watch(struct ctl *c, int argc, char **argv)
 {
+    struct vsd_watch_login login = {getenv("VITALSCTL_MQTT_USER"),
+                                    getenv("VITALSCTL_MQTT_PASSWORD")};
     char err[512] = "";
     int seconds = 0, rc;
 
-    if (argc == 2 && strcmp(argv[0], "--seconds") == 0)
-        seconds = atoi(argv[1]);
-    else if (argc != 0) {
-        usage(stderr);
-        return EXIT_USAGE;
+    for (int i = 0; i < argc; i += 2) {
+        if (i + 1 < argc && strcmp(argv[i], "--seconds") == 0)
+            seconds = atoi(argv[i + 1]);
+        else if (i + 1 < argc && strcmp(argv[i], "--user") == 0)
+            login.user = argv[i + 1];
+        else {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
     }
     if ((rc = vsd_ctl_need_config(c)) != 0)
         return rc;
-    if (vsd_watch_run(&c->cfg->mqtt, c->cfg->area, seconds, err, sizeof(err)) < 0) {
+    if (vsd_watch_run(&c->cfg->mqtt, &login, c->cfg->area, seconds, err, sizeof(err)) < 0) {
         fprintf(stderr, "vitalsctl: %s\n", err);
         return EXIT_UNAVAILABLE;
     }

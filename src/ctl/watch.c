@@ -20,6 +20,7 @@
 struct watch {
     char area[64];
     struct vsd_alert_order order;
+    int refused; /* the broker's CONNACK code when it refused us; 0: not refused */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -178,8 +179,10 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
     struct watch *w = ctx;
     char topic[128];
 
-    if (rc != 0)
+    if (rc != 0) { /* refused (not authorised, bad credentials): say so and stop, never retry */
+        w->refused = rc;
         return;
+    }
     snprintf(topic, sizeof(topic), "vitals/%s/bed/+/alert", w->area);
     mosquitto_subscribe(m, NULL, topic, 1);
     snprintf(topic, sizeof(topic), "vitals/%s/daemon/state", w->area);
@@ -190,16 +193,15 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
     mosquitto_subscribe(m, NULL, topic, 1);
 }
 
-static int connect_client(struct mosquitto *m, const struct vsd_mqtt_config *mqtt, char *err,
-                          size_t errlen)
+static int connect_client(struct mosquitto *m, const struct vsd_mqtt_config *mqtt,
+                          const struct vsd_watch_login *login, char *err, size_t errlen)
 {
     int rc = MOSQ_ERR_SUCCESS;
 
-    if (mqtt->username)
-        rc = mosquitto_username_pw_set(m, mqtt->username, mqtt->password);
-    if (rc == MOSQ_ERR_SUCCESS && mqtt->tls_ca_file)
-        rc = mosquitto_tls_set(m, mqtt->tls_ca_file, NULL, mqtt->tls_cert_file,
-                               mqtt->tls_key_file, NULL);
+    if (login->user)
+        rc = mosquitto_username_pw_set(m, login->user, login->password);
+    if (rc == MOSQ_ERR_SUCCESS && mqtt->tls_ca_file) /* the broker's CA: public, no client key */
+        rc = mosquitto_tls_set(m, mqtt->tls_ca_file, NULL, NULL, NULL, NULL);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_connect(m, mqtt->host, mqtt->port, mqtt->keepalive_s);
     if (rc != MOSQ_ERR_SUCCESS) {
@@ -209,8 +211,8 @@ static int connect_client(struct mosquitto *m, const struct vsd_mqtt_config *mqt
     return 0;
 }
 
-int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const char *area, int seconds, char *err,
-                  size_t errlen)
+int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const struct vsd_watch_login *login,
+                  const char *area, int seconds, char *err, size_t errlen)
 {
     struct watch w = {0};
     struct mosquitto *m;
@@ -228,13 +230,20 @@ int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const char *area, int seco
     }
     mosquitto_connect_callback_set(m, on_connect);
     mosquitto_message_callback_set(m, on_message);
-    rc = connect_client(m, mqtt, err, errlen);
-    while (rc == 0 && !stop_requested && (!until || time(NULL) < until)) {
+    rc = connect_client(m, mqtt, login, err, errlen);
+    while (rc == 0 && !w.refused && !stop_requested && (!until || time(NULL) < until)) {
         int lrc = mosquitto_loop(m, 200, 1);
         if (lrc != MOSQ_ERR_SUCCESS) {
             sleep(1);
             mosquitto_reconnect(m);
         }
+    }
+    if (rc == 0 && w.refused) {
+        snprintf(err, errlen, "MQTT %s:%d refused the login%s%s: %s (log in with your own "
+                 "broker account: --user NAME and VITALSCTL_MQTT_PASSWORD)",
+                 mqtt->host, mqtt->port, login->user ? " of " : "", login->user ? login->user : "",
+                 mosquitto_connack_string(w.refused));
+        rc = -EACCES;
     }
     mosquitto_disconnect(m);
     mosquitto_destroy(m);

@@ -25,10 +25,16 @@ struct vsd_alert_order {
 };
 bool vsd_alert_order_stale(struct vsd_alert_order *ord, const char *payload);
 
+/* Who watch logs in to the broker as: the person's own account (NULL user: none), never the
+ * daemon's; vitalsctl loads the configuration without the daemon's credentials. */
+struct vsd_watch_login {
+    const char *user;
+    const char *password;
+};
 /* Subscribe to AREA's alert events and daemon state and print each (repeats of
- * the same event, re-sent by the outbox, once) to stdout. Stops after SECONDS
- * (0 = until SIGINT/SIGTERM). Returns 0, or negative errno with ERR set. */
-int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const char *area, int seconds, char *err,
-                  size_t errlen);
+ * the same event, re-sent by the outbox, once) to stdout, logged in as LOGIN. Stops after
+ * SECONDS (0 = until SIGINT/SIGTERM). Returns 0, or negative errno with ERR set. */
+int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const struct vsd_watch_login *login,
+                  const char *area, int seconds, char *err, size_t errlen);
 
 #endif

@@ -447,6 +447,28 @@ static void test_good_crlf_bom(void **state)
     vsd_config_free(cfg);
 }
 
+/* vitalsctl's load leaves out the daemon's credentials, unread; the daemon's keeps them and
+ * knows an inline password is there (it warns at start). */
+static void test_client_load_has_no_secrets(void **state)
+{
+    struct vsd_config *cfg = NULL;
+    struct vsd_diag diag = {0};
+    char path[4096];
+
+    (void)state;
+    src_path(path, sizeof(path), "tests/config/good/full.conf");
+    assert_int_equal(vsd_config_load_client(path, &cfg, &diag), 0);
+    assert_null(cfg->mqtt.username);
+    assert_null(cfg->mqtt.password);
+    assert_null(cfg->mqtt.tls_cert_file);
+    assert_string_equal(cfg->mqtt.host, "broker.example"); /* the rest is all there */
+    vsd_config_free(cfg);
+    cfg = load_good("tests/config/good/full.conf");
+    assert_string_equal(cfg->mqtt.username, "vitalsd");
+    assert_true(cfg->mqtt_password_inline);
+    vsd_config_free(cfg);
+}
+
 /* A remote broker without account or TLS loads only with allow_insecure (bad/mqtt_remote*.conf
  * are the refusals); a loopback broker needs neither. */
 static void test_mqtt_insecure_allowed(void **state)
@@ -757,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_schema_defaults),
         cmocka_unit_test(test_good_full),
         cmocka_unit_test(test_mqtt_insecure_allowed),
+        cmocka_unit_test(test_client_load_has_no_secrets),
         cmocka_unit_test(test_good_defaults),
         cmocka_unit_test(test_good_crlf_bom),
         cmocka_unit_test(test_example_config),
