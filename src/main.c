@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <systemd/sd-daemon.h>
 #include <vitalsd/log.h>
@@ -16,6 +17,7 @@
 #include "control.h"
 #include "core.h"
 #include "digest.h"
+#include "private_file.h"
 #include "mqtt_command.h"
 #include "publish.h"
 #include "queue.h"
@@ -95,13 +97,36 @@ static void restore_session(void *ctx, const struct vsd_open_session *os)
     vsd_core_restore_session(&d->core, os->bed, os->session_id, os->started_ms, os->last_ms);
 }
 
+/* The database and its journal: the daemon's own, closed to other accounts. */
+static int check_database_files(const char *db)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    char path[4096], msg[1024];
+    bool fixed;
+    int rc;
+
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        snprintf(path, sizeof(path), "%s%s", db, suffix[i]);
+        if ((rc = vsd_private_file(path, &fixed, msg, sizeof(msg))) < 0) {
+            vsd_log(LOG_CRIT, "%s", rc == -EPERM ? msg : strerror(-rc));
+            return rc;
+        }
+        if (fixed)
+            vsd_log(LOG_WARNING, "%s", msg);
+    }
+    return 0;
+}
+
 static int open_store(struct daemon *d)
 {
     struct vsd_store_options opt = {d->cfg->database, d->cfg->synchronous == VSD_SYNC_FULL,
                                     d->cfg->commit_ms, d->cfg->queue_depth * VSD_SINK_MAX};
     char err[512] = "";
-    int rc = vsd_store_open(&opt, &d->store, err, sizeof(err));
+    int rc = check_database_files(d->cfg->database);
 
+    if (rc < 0)
+        return rc; /* logged */
+    rc = vsd_store_open(&opt, &d->store, err, sizeof(err));
     if (rc < 0)
         vsd_log(LOG_CRIT, "%s", *err ? err : strerror(-rc));
     return rc;
@@ -349,5 +374,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* What the daemon creates (the database, its journal, the socket's directory entries) is
+     * its own and its group's, never every account's, whatever umask it was started with. */
+    umask(umask(0) | 027);
     return run(path);
 }
