@@ -28,6 +28,7 @@ static const struct kind_info {
     [VSD_SIM_PROBE_OFF] = {"probe_off", false, NAN, 0, 0},
     [VSD_SIM_SILENT] = {"silent", false, NAN, 0, 0},
     [VSD_SIM_IMPLAUSIBLE] = {"implausible", true, NAN, -HUGE_VAL, HUGE_VAL},
+    [VSD_SIM_LEAD_OFF] = {"lead_off", false, NAN, 0, 0},
 };
 
 /* Configuration names of the vitals, indexed by enum vsd_vital (as in src/util/vitals.c). */
@@ -71,7 +72,7 @@ static int parse_kind(const char *word, enum vsd_sim_kind *ret, char *err, size_
     }
     return fail(err, errlen,
                 "unknown event kind '%s' (known: desaturation, hypertension, tachycardia, "
-                "bradypnea, probe_off, silent, implausible)",
+                "bradypnea, probe_off, silent, implausible, lead_off)",
                 word);
 }
 
@@ -427,7 +428,9 @@ int vsd_sim_sample(const struct vsd_sim_model *m, int64_t t, struct vsd_sim_samp
         return -ETIMEDOUT;
     if (m->vitals & VSD_SIM_V_HR) {
         double v = round(fmax(glide(m, VSD_SIM_TACHYCARDIA, hr, t), 0.0));
-        add(out, VSD_VITAL_HR, implausible(m, VSD_VITAL_HR, t, v), 0, -1);
+        bool lead_off = kind_active(m, VSD_SIM_LEAD_OFF, t);
+        add(out, VSD_VITAL_HR, lead_off ? NAN : implausible(m, VSD_VITAL_HR, t, v),
+            lead_off ? VSD_Q_SENSOR_OFF : 0, -1);
     }
     add_oximetry(m, t, hr, out);
     if (m->vitals & VSD_SIM_V_RR) {

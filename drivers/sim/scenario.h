@@ -17,6 +17,7 @@ enum vsd_sim_kind {
     VSD_SIM_PROBE_OFF,    /* SpO2 and PR carry no value and VSD_Q_SENSOR_OFF */
     VSD_SIM_SILENT,       /* the monitor does not answer: -ETIMEDOUT */
     VSD_SIM_IMPLAUSIBLE,  /* VITAL reports VALUE as given */
+    VSD_SIM_LEAD_OFF,     /* HR (the ECG) carries no value and VSD_Q_SENSOR_OFF */
     VSD_SIM_KIND_COUNT
 };
 

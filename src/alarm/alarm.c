@@ -67,6 +67,7 @@ void vsd_alarm_slot_raise(struct vsd_alarm *a, struct slot *s, const struct rais
     al->bed = ri->bed;
     al->device = s->device;
     al->vital = ri->vital;
+    al->measured = k->stand_in ? k->measured : ri->vital;
     al->value = s->value;
     al->limit = ri->limit;
     al->raised_wall_ms = k->now.wall_ms;

@@ -79,6 +79,9 @@ struct vsd_alarm_config {
     double session_highest[VSD_VITAL_COUNT];
     int64_t session_longest_delay_ms;
     bool session_may_disable;
+    /* One heart rate per bed ([alerts] heart_rate = one): read by the core, which feeds the
+     * oximeter's pulse rate to the hr limits while no ECG gives a usable heart rate. */
+    bool heart_rate_one;
 };
 
 /* An alert as the engine holds it while it is active. */
@@ -89,6 +92,8 @@ struct vsd_alert {
     size_t bed;                /* VSD_ALARM_DAEMON for daemon-wide technical alerts */
     size_t device;             /* SIZE_MAX for none */
     enum vsd_vital vital;      /* VSD_VITAL_COUNT when the alert concerns no one vital */
+    enum vsd_vital measured;   /* what the device measured that raised it: VITAL, or the vital
+                                * standing in for it (PR for a bed's one heart rate) */
     double value;              /* value that raised it (NAN for technical) */
     double limit;              /* limit crossed (NAN for technical) */
     int64_t raised_wall_ms;
@@ -142,6 +147,12 @@ struct vsd_alarm_out {
  * VSD_Q_UNUSABLE flag never satisfy or clear a limit condition. */
 void vsd_alarm_reading(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed, size_t device,
                        const struct vsd_reading *r, struct vsd_alarm_out out);
+/* A usable reading of MEASURED standing in for R->vital (a bed's pulse rate counted as its
+ * heart rate when no ECG gives one): only R->vital's limits see it, and an alert it raises
+ * names MEASURED. Technical conditions stay with the reading's own vital. */
+void vsd_alarm_reading_as(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed,
+                          size_t device, const struct vsd_reading *r, enum vsd_vital measured,
+                          struct vsd_alarm_out out);
 /* A device went down (stopped answering) or came back. */
 void vsd_alarm_device(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed, size_t device,
                       bool up, struct vsd_alarm_out out);

@@ -259,6 +259,18 @@ void vsd_alarm_reading(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed
     nibp_reading(a, bed, r, &k);
 }
 
+void vsd_alarm_reading_as(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed,
+                          size_t device, const struct vsd_reading *r, enum vsd_vital measured,
+                          struct vsd_alarm_out out)
+{
+    struct sink k = {.out = out, .now = now, .stand_in = true, .measured = measured};
+
+    if (!a || !r || bed >= a->n_beds || device >= a->n_devices ||
+        (unsigned)r->vital >= VSD_VITAL_COUNT || (r->flags & VSD_Q_UNUSABLE) || isnan(r->value))
+        return;
+    phys_reading(a, bed, device, r, true, &k);
+}
+
 /* Cancel what DEVICE has pending: its sensor-off timer and, at BED, the
  * invalid and band conditions it last fed. */
 static void cancel_device(struct vsd_alarm *a, size_t bed, size_t device)

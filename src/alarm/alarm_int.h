@@ -68,6 +68,8 @@ struct raise_info {
 struct sink {
     struct vsd_alarm_out out;
     struct vsd_alarm_now now;
+    bool stand_in;           /* the reading stands in for its vital (vsd_alarm_reading_as) */
+    enum vsd_vital measured; /* ... and this is what was measured */
 };
 
 /* alarm.c: the lifecycle every condition shares. */

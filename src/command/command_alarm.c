@@ -197,6 +197,9 @@ cJSON *vsd_cmd_limits_set(struct vsd_core *core, struct vsd_command *cmd, bool r
         return vsd_cmd_error("%s", err);
     if ((b = session_bed(core, session, &reply)) < 0 || (v = vital_arg(cmd, &reply)) < 0)
         return reply;
+    if (v == VSD_VITAL_PR && core->cfg->beds[b].alarm.heart_rate_one)
+        return vsd_cmd_error("a bed's heart rate is one alarm here ([alerts] heart_rate = one): "
+                             "set the limits of hr, which also watches the oximeter's pulse rate");
     if (new_limit(core, cmd, (size_t)b, v, reset, &lim, &reply) < 0)
         return reply;
     if (!reset && (reply = outside_bounds(&core->cfg->beds[b].alarm, v, &lim)))

@@ -13,6 +13,7 @@
 
 static const char *const prio_choices[] = {"low", "medium", "high", NULL};
 static const char *const latch_choices[] = {"low", "medium", "high", "none", NULL};
+static const char *const heart_rate_choices[] = {"one", "separate", NULL};
 
 static const struct vsd_option technical_opts[] = {
     {"comms_loss_priority", VSD_OPT_ENUM, 0, 0, 0, prio_choices, "high", NULL,
@@ -51,6 +52,8 @@ static const struct vsd_option alerts_opts[] = {
      "first escalation this long after the raise; 0: never"},
     {"escalate_again", VSD_OPT_DURATION, VSD_OPT_RANGE, 0, 86400000, NULL, "5m", NULL,
      "second escalation this long after the raise; 0: never"},
+    {"heart_rate", VSD_OPT_ENUM, 0, 0, 0, heart_rate_choices, "one", NULL,
+     "one: a bed's heart rate alarms on the ECG's hr, else the oximeter's pr; separate: each"},
     {"session_longest_delay", VSD_OPT_DURATION, VSD_OPT_RANGE, 0, 600000, NULL, "1m", NULL,
      "the longest alarm delay staff may set for one visit"},
     {"session_may_disable", VSD_OPT_BOOL, 0, 0, 0, NULL, "no", NULL,
@@ -158,6 +161,7 @@ int vsd_cfg_alerts(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
     alarm->escalate_ms[0] = vsd_ks_ms(&ks, "escalate_after");
     alarm->escalate_ms[1] = vsd_ks_ms(&ks, "escalate_again");
     alarm->session_longest_delay_ms = vsd_ks_ms(&ks, "session_longest_delay");
+    alarm->heart_rate_one = strcmp(vsd_ks_text(&ks, "heart_rate"), "one") == 0;
     alarm->session_may_disable = vsd_ks_bool(&ks, "session_may_disable");
     if (s && alarm->escalate_ms[0] > 0 && alarm->escalate_ms[1] > 0 &&
         alarm->escalate_ms[1] <= alarm->escalate_ms[0])
@@ -269,6 +273,14 @@ int vsd_cfg_alarm(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, cons
     vsd_ks_check_section(ctx, s, &ks, 1, false);
     if (v < 0) {
         unknown_vital(ctx, s, vital);
+        return 0;
+    }
+    if (v == VSD_VITAL_PR && alarm->heart_rate_one) {
+        vsd_cfg_error(ctx, s->line,
+                      "[%s]: a bed's heart rate is one alarm, [alarm.hr], fed by the ECG or else "
+                      "the oximeter's pulse rate ([alerts] heart_rate = one): put these limits "
+                      "there, or set heart_rate = separate",
+                      s->name);
         return 0;
     }
     if (!vsd_ks_line(&ks, "low") && !vsd_ks_line(&ks, "high") && !vsd_ks_line(&ks, "band") &&

@@ -198,12 +198,16 @@ static void log_alert(const struct vsd_core *core, const struct vsd_alarm_event 
 
     if (a->code == VSD_ALERT_ALERT_PATH && ev->type == VSD_ALARM_RAISED)
         level = LOG_CRIT; /* nobody sees alerts now: the journal must say so loudest */
-    vsd_log(level, "%s%s session %s: %s %s%s%s alert %s %s%s%s (device '%s', value %g, limit %g)",
+    const struct vsd_vital_info *from = a->measured != a->vital ? vsd_vital_info(a->measured) : NULL;
+
+    vsd_log(level, "%s%s session %s: %s %s%s%s alert %s %s%s%s (device '%s'%s%s, value %g, "
+            "limit %g)",
             bed ? "bed " : "daemon", bed ? bed : "", session ? session : "-",
             vsd_priority_name(a->priority), vi ? vi->label : "", vi ? " " : "",
             vsd_alert_code_name(a->code), a->id, vsd_alarm_event_name(ev->type),
             ev->type == VSD_ALARM_ACKNOWLEDGED ? " by " : "",
             ev->type == VSD_ALARM_ACKNOWLEDGED ? a->acked_by : "", device ? device : "-",
+            from ? ", measured as " : "", from ? from->label : "",
             ev->value, a->limit);
 }
 
@@ -324,6 +328,29 @@ static void publish_readings(struct vsd_core *core, const struct vsd_poll_result
     free(payload);
 }
 
+/* One heart rate per bed: a usable ECG heart rate (hr) holds the bed's heart-rate alarm for two
+ * of its device's periods (at least 2 s); while none does, the oximeter's usable pulse rate (pr)
+ * stands in for it, so a chair with an ECG and an oximeter raises one alarm, not two, and a chair
+ * with an oximeter alone is watched by [alarm.hr] too. */
+static void heart_rate(struct vsd_core *core, size_t bed, size_t device,
+                       const struct vsd_reading *r, struct vsd_alarm_now now)
+{
+    struct vsd_bed_state *bs = &core->beds[bed];
+    int64_t period = core->cfg->devices[device].poll_ms;
+
+    if (!core->cfg->beds[bed].alarm.heart_rate_one || (r->flags & VSD_Q_UNUSABLE) ||
+        isnan(r->value))
+        return;
+    if (r->vital == VSD_VITAL_HR)
+        bs->ecg_hr_until_ms = now.mono_ms + (2 * period > 2000 ? 2 * period : 2000);
+    else if (r->vital == VSD_VITAL_PR && now.mono_ms >= bs->ecg_hr_until_ms) {
+        struct vsd_reading as_hr = *r;
+        as_hr.vital = VSD_VITAL_HR;
+        vsd_alarm_reading_as(core->alarm, now, bed, device, &as_hr, VSD_VITAL_PR,
+                             alarm_out(core));
+    }
+}
+
 static void handle_poll(struct vsd_core *core, struct vsd_poll_result *poll)
 {
     size_t bed = core->cfg->devices[poll->device].bed;
@@ -348,6 +375,7 @@ static void handle_poll(struct vsd_core *core, struct vsd_poll_result *poll)
                           r->value);
         vsd_core_gap_reading(core, bed, r, poll->wall_ms);
         vsd_alarm_reading(core->alarm, now, bed, poll->device, r, alarm_out(core));
+        heart_rate(core, bed, poll->device, r, now);
     }
     publish_readings(core, poll);
 }

@@ -23,6 +23,7 @@ struct vsd_bed_state {
     int64_t gap_start_ms[VSD_VITAL_COUNT]; /* an open monitoring gap: its start; 0: none */
     const char *gap_reason[VSD_VITAL_COUNT];
     bool limits_overridden[VSD_VITAL_COUNT]; /* staff set this session's own limits */
+    int64_t ecg_hr_until_ms; /* mono: an ECG heart rate is current until then ([alerts] heart_rate) */
 };
 
 struct vsd_device_state_core {

@@ -109,6 +109,8 @@ void vsd_payload_alert_fields(cJSON *o, const struct vsd_alert *a, const char *d
     cJSON_AddStringToObject(o, "code", vsd_alert_code_name(a->code));
     cJSON_AddStringToObject(o, "priority", vsd_priority_name(a->priority));
     add_string_or_null(o, "vital", vi ? vi->name : NULL);
+    if (vi && a->measured != a->vital && vsd_vital_info(a->measured)) /* e.g. hr from the oximeter */
+        cJSON_AddStringToObject(o, "source", vsd_vital_info(a->measured)->name);
     add_string_or_null(o, "unit", vi ? vi->ucum : NULL);
     add_string_or_null(o, "device", device);
     add_number_or_null(o, "limit", a->limit);

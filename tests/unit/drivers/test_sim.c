@@ -204,7 +204,7 @@ static void test_event_bad(void **state)
     (void)state;
     expect_bad_event("desat at=20s", "unknown event kind 'desat' (known: desaturation, "
                                      "hypertension, tachycardia, bradypnea, probe_off, silent, "
-                                     "implausible)");
+                                     "implausible, lead_off)");
     expect_bad_event("desaturation for=40s value=84", "'at=' is required");
     expect_bad_event("implausible at=50s value=127", "implausible needs vital= and value=");
     expect_bad_event("implausible at=50s vital=spo2", "implausible needs vital= and value=");
