@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 #include <vitalsd/log.h>
 
+#include "audit_head.h"
 #include "bus.h"
 #include "command.h"
 #include "config.h"
@@ -38,6 +39,7 @@ struct daemon {
     struct vsd_mqtt_commands *mqtt_commands;
     struct vsd_command_link link; /* where both command transports send */
     struct vsd_buses *buses;
+    struct vsd_audit_anchor anchor; /* the audit chain head last published */
 };
 
 static void usage(FILE *out)
@@ -238,6 +240,8 @@ static void stop(struct daemon *d)
     }
     if (d->store && vsd_store_sync(d->store) < 0)
         vsd_log(LOG_ERR, "some rows could not be committed before shutdown");
+    if (d->core_ready) /* the final head, anchored before the broker link closes */
+        vsd_audit_head_publish(&d->anchor, d->store, d->pub, d->cfg->area, &vsd_clock_system);
     vsd_publish_stop(d->pub, SHUTDOWN_DRAIN_MS);
     vsd_store_close(d->store);
     vsd_publish_free(d->pub);
@@ -285,6 +289,7 @@ static void run_loop(struct daemon *d, const sigset_t *signals)
         if (vsd_queue_pop(d->queue, &ev, LOOP_WAIT_MS) == 1)
             dispatch(d, &ev);
         vsd_core_tick(&d->core);
+        vsd_audit_head_publish(&d->anchor, d->store, d->pub, d->cfg->area, &vsd_clock_system);
         int64_t now = vsd_clock_mono_ms(&vsd_clock_system);
         report_drops(d, now, &drops_seen, &drops_last);
         if (wd_every && now - wd_last >= wd_every) {

@@ -234,3 +234,63 @@ int vsd_export_record(const char *socket_path, const struct vsd_export_job *job,
     cJSON_Delete(reply);
     return r;
 }
+
+/* The text of a manifest (small: at most 1 MiB), malloc'd. */
+static char *read_small(const char *path, int *r)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0;
+
+    *r = 0;
+    if (!fp || !(buf = malloc((1 << 20) + 1))) {
+        *r = fp ? -ENOMEM : -errno;
+        goto out;
+    }
+    n = fread(buf, 1, 1 << 20, fp);
+    if (ferror(fp) || !feof(fp))
+        *r = ferror(fp) ? -EIO : -EFBIG;
+    buf[n] = '\0';
+out:
+    if (fp)
+        fclose(fp);
+    if (*r < 0) {
+        free(buf);
+        buf = NULL;
+    }
+    return buf;
+}
+
+int vsd_manifest_read_head(const char *path, int64_t *id, char *hash, char *err, size_t errlen)
+{
+    const cJSON *head, *jid, *jhash;
+    cJSON *m;
+    int r;
+    char *text = read_small(path, &r);
+
+    if (!text) {
+        vsd_schema_errf(err, errlen, "manifest %s: %s", path, strerror(-r));
+        return r;
+    }
+    m = cJSON_Parse(text);
+    free(text);
+    head = cJSON_GetObjectItemCaseSensitive(m, "audit_chain_head");
+    jid = cJSON_GetObjectItemCaseSensitive(head, "id");
+    jhash = cJSON_GetObjectItemCaseSensitive(head, "hash");
+    r = -EINVAL;
+    if (!cJSON_IsNumber(jid) || jid->valuedouble < 0 || jid->valuedouble > 9007199254740992.0 ||
+        jid->valuedouble != (double)(int64_t)jid->valuedouble || !cJSON_IsString(jhash) ||
+        strlen(jhash->valuestring) != VSD_AUDIT_HASH_HEX ||
+        strspn(jhash->valuestring, "0123456789abcdef") != VSD_AUDIT_HASH_HEX) {
+        vsd_schema_errf(err, errlen,
+                        "manifest %s: not an export manifest (no audit_chain_head with an id "
+                        "and a 64-digit hash)",
+                        path);
+    } else {
+        *id = (int64_t)jid->valuedouble;
+        memcpy(hash, jhash->valuestring, VSD_AUDIT_HASH_HEX + 1);
+        r = 0;
+    }
+    cJSON_Delete(m);
+    return r;
+}

@@ -54,6 +54,10 @@ int vsd_export_job_remove(const struct vsd_export_job *job);
 int vsd_export_record(const char *socket_path, const struct vsd_export_job *job, char *err,
                       size_t errlen);
 
+/* The audit chain head a manifest at PATH names (audit_chain_head: id and hash). Returns 0, or
+ * -EINVAL (not a manifest: ERR says why) or another negative errno (unreadable). */
+int vsd_manifest_read_head(const char *path, int64_t *id, char *hash, char *err, size_t errlen);
+
 /* The manifest path of OUTPUT into BUF. Returns 0 or -ENAMETOOLONG. */
 int vsd_manifest_path(const char *output, char *buf, size_t size);
 

@@ -159,7 +159,8 @@ static int load_alerts(sqlite3 *db, struct vsd_report *r)
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT code, priority, vital, state, raised_ms, cleared_ms, "
-                                "value, limit_value, acked_ms, acked_by FROM alerts WHERE session_id = ?1 "
+                                "value, limit_value, acked_ms, acked_by, alert_id FROM alerts "
+                                "WHERE session_id = ?1 "
                                 "ORDER BY raised_ms, alert_id",
                                 -1, &st, NULL);
 
@@ -184,6 +185,7 @@ static int load_alerts(sqlite3 *db, struct vsd_report *r)
         a->limit = sqlite3_column_double(st, 7);
         a->acked_ms = sqlite3_column_int64(st, 8);
         copy_text(a->acked_by, sizeof(a->acked_by), st, 9);
+        copy_text(a->alert_id, sizeof(a->alert_id), st, 10);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_NOMEM : rc;
@@ -257,6 +259,8 @@ int vsd_report_load(sqlite3 *db, const char *session, vsd_report_limits_fn limit
         rc = load_readings(db, r);
     if (rc == SQLITE_OK)
         rc = load_alerts(db, r);
+    if (rc == SQLITE_OK)
+        rc = vsd_report_proofs(db, r);
     if (rc == SQLITE_OK)
         rc = load_actions(db, r);
     for (int v = 0; rc == SQLITE_OK && e == 0 && v < VSD_VITAL_COUNT; v++)

@@ -17,6 +17,15 @@
 
 #define VSD_REPORT_GAP_MS 10000 /* no reading from the bed for this long is a monitoring gap */
 
+/* How a name the report shows (who started, ended, acknowledged) stands against the
+ * hash-chained audit trail, which the report follows where the two disagree. */
+enum vsd_report_proof {
+    VSD_PROOF_CHAINED = 0, /* the audit trail names the same person, at the same time */
+    VSD_PROOF_MISSING,     /* no matching audit row: the table's name, flagged */
+    VSD_PROOF_DIFFERS,     /* the audit row names someone else: its name shown, the table's kept */
+    VSD_PROOF_NOT_IN_TABLE /* the audit trail records it, the table does not: shown, flagged */
+};
+
 /* The usable readings of one vital, in time order, and what the limits made of them. */
 struct vsd_report_series {
     size_t n, cap;
@@ -35,6 +44,9 @@ struct vsd_report_alert {
     bool has_value, has_limit; /* false: NULL (technical alerts have neither), shown as a dash */
     int64_t acked_ms;          /* 0: not acknowledged */
     char acked_by[72];
+    char alert_id[40];
+    enum vsd_report_proof acked_proof;
+    char acked_by_table[72]; /* VSD_PROOF_DIFFERS: what the alerts table says */
 };
 
 struct vsd_report_gap {
@@ -51,6 +63,8 @@ struct vsd_report {
     char session[72], bed[72], started_by[72], ended_by[72];
     int64_t started_ms, ended_ms;          /* ended 0: still open; then the last reading ends it */
     const struct vsd_alarm_config *limits; /* NULL: limits not known to the report */
+    enum vsd_report_proof started_proof, ended_proof;
+    char started_by_table[72], ended_by_table[72]; /* VSD_PROOF_DIFFERS: the sessions table's */
     struct vsd_report_series series[VSD_VITAL_COUNT];
     struct vsd_report_alert *alerts;
     size_t n_alerts;
@@ -72,6 +86,10 @@ typedef const struct vsd_alarm_config *(*vsd_report_limits_fn)(void *ctx, const 
 int vsd_report_load(sqlite3 *db, const char *session, vsd_report_limits_fn limits_of, void *ctx,
                     struct vsd_report **ret, char *err, size_t errlen);
 void vsd_report_free(struct vsd_report *r); /* NULL is fine */
+
+/* report_proof.c, for vsd_report_load: take who started and ended R's session and who
+ * acknowledged each alert from the audit trail, setting each *_proof. Returns an SQLite code. */
+int vsd_report_proofs(sqlite3 *db, struct vsd_report *r);
 
 /* Write the report as Markdown, or as one self-contained HTML page (inline CSS
  * and SVG, no scripts, no network). Return 0 or negative errno. */

@@ -107,6 +107,61 @@ static void para(FILE *out, bool html, const char *text)
     fprintf(out, html ? "<p>%s</p>\n" : "%s\n\n", text);
 }
 
+/* After a name: how it stands against the audit trail. The fixed text holds no Markdown. */
+static void put_proof(FILE *out, enum vsd_report_proof p, const char *table, const char *other,
+                      bool html)
+{
+    if (p == VSD_PROOF_MISSING) {
+        fputs(" \u2014 not in the audit trail", out);
+    } else if (p == VSD_PROOF_DIFFERS) {
+        fprintf(out, " \u2014 per the audit trail; the %s table says ", table);
+        put_cell(out, other, html);
+    } else if (p == VSD_PROOF_NOT_IN_TABLE) {
+        fprintf(out, " \u2014 per the audit trail; not in the %s table", table);
+    }
+}
+
+static void put_session_proof(FILE *out, const char *which, enum vsd_report_proof p,
+                              const char *table_name, bool html)
+{
+    fprintf(out, "%s: ", which);
+    if (p == VSD_PROOF_CHAINED) {
+        fputs("matches the audit trail", out);
+    } else if (p == VSD_PROOF_DIFFERS) {
+        fputs("the name above is the audit trail's; the sessions table says ", out);
+        put_cell(out, table_name, html);
+    } else {
+        fputs("not in the audit trail, the name above is the sessions table's alone", out);
+    }
+}
+
+/* A summary row when who started or ended the session is not as the audit trail has it. */
+static void session_proofs(FILE *out, const struct vsd_report *r, bool html)
+{
+    bool ended = *r->ended_by != '\0';
+
+    if (r->started_proof == VSD_PROOF_CHAINED && (!ended || r->ended_proof == VSD_PROOF_CHAINED))
+        return;
+    row_start(out, html);
+    fputs("Audit trail", out);
+    cell_sep(out, html);
+    put_session_proof(out, "start", r->started_proof, r->started_by_table, html);
+    if (ended) {
+        fputs("; ", out);
+        put_session_proof(out, "end", r->ended_proof, r->ended_by_table, html);
+    }
+    row_end(out, html);
+}
+
+static bool any_flag(const struct vsd_report *r)
+{
+    bool flag = r->started_proof != VSD_PROOF_CHAINED || r->ended_proof != VSD_PROOF_CHAINED;
+
+    for (size_t i = 0; i < r->n_alerts; i++)
+        flag |= r->alerts[i].acked_ms && r->alerts[i].acked_proof != VSD_PROOF_CHAINED;
+    return flag;
+}
+
 static void summary(FILE *out, const struct vsd_report *r, bool html)
 {
     static const char *const cols[] = {"Item", "Value"};
@@ -140,6 +195,7 @@ static void summary(FILE *out, const struct vsd_report *r, bool html)
         fputs(" (still open: the last reading)", out);
     }
     row_end(out, html);
+    session_proofs(out, r, html);
     row_start(out, html);
     fputs("Duration", out);
     cell_sep(out, html);
@@ -151,6 +207,11 @@ static void summary(FILE *out, const struct vsd_report *r, bool html)
     fprintf(out, "%" PRIu64, r->readings);
     row_end(out, html);
     table_end(out, html);
+    if (any_flag(r))
+        para(out, html,
+             "Who started, ended and acknowledged is taken from the hash-chained audit trail. A "
+             "name marked here is missing from it or disagrees with the unchained tables: "
+             "vitalsctl audit verify lists every such row.");
 }
 
 static void put_limit(FILE *out, bool has, double limit, int64_t outside_ms, bool html)
@@ -247,6 +308,7 @@ static void alerts_table(FILE *out, const struct vsd_report *r, bool html)
         cell_sep(out, html);
         if (a->acked_ms) {
             put_cell(out, a->acked_by, html);
+            put_proof(out, a->acked_proof, "alerts", a->acked_by_table, html);
             cell_sep(out, html);
             put_duration(out, a->acked_ms - a->raised_ms);
         } else {

@@ -32,7 +32,11 @@ static void usage(FILE *out)
     fputs("  watch [--seconds N] [--user NAME]                print alerts as they happen, logged\n"
           "                                                   in to the broker as NAME (password:\n"
           "                                                   VITALSCTL_MQTT_PASSWORD)\n"
-          "  audit verify [--db PATH]                         check the audit hash chain\n"
+          "  audit verify [--db PATH] [--expect-head HASH] [--manifest FILE]\n"
+          "                                    check the audit hash chain, that it still holds\n"
+          "                                    a head published earlier (vitals/<area>/audit/head,\n"
+          "                                    the journal) or named by an export manifest, and\n"
+          "                                    that sessions and acknowledgements match it\n"
           "  report --session ID [-o PREFIX]   visit summary: Markdown to stdout, or\n"
           "                                    PREFIX.md and PREFIX.html (with charts)\n"
           "Alerts (docs/alarms.md):\n",
@@ -113,36 +117,25 @@ out:
 
 static int cmd_audit(struct ctl *c, int argc, char **argv)
 {
-    struct vsd_audit_verdict v;
-    char err[512] = "";
-    sqlite3 *db = NULL;
-    int rc;
+    struct vsd_audit_verify_opts o = {0};
 
-    if (argc == 3 && strcmp(argv[1], "--db") == 0)
-        c->db_path = argv[2];
-    else if (argc != 1)
-        argc = 0;
-    if (argc == 0 || strcmp(argv[0], "verify") != 0) {
+    if (argc < 1 || strcmp(argv[0], "verify") != 0 || argc % 2 != 1) {
         usage(stderr);
         return EXIT_USAGE;
     }
-    if ((rc = vsd_ctl_open_db(c, &db)) != 0)
-        return rc;
-    rc = vsd_audit_verify(db, &v, err, sizeof(err));
-    sqlite3_close(db);
-    if (rc < 0) {
-        fprintf(stderr, "vitalsctl: %s\n", err);
-        return EXIT_UNAVAILABLE;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--db") == 0)
+            c->db_path = argv[i + 1];
+        else if (strcmp(argv[i], "--expect-head") == 0)
+            o.expect_head = argv[i + 1];
+        else if (strcmp(argv[i], "--manifest") == 0)
+            o.manifest = argv[i + 1];
+        else {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
     }
-    if (!v.ok) {
-        printf("audit chain BROKEN at row %lld: %s\n  expected %s\n  stored   %s\n"
-               "%llu rows before it verified\n",
-               (long long)v.bad_id, v.what, v.expected, v.stored, (unsigned long long)v.rows);
-        return EXIT_REFUSED;
-    }
-    printf("audit chain ok: %llu rows, head row %lld hash %s\n", (unsigned long long)v.rows,
-           (long long)v.head_id, v.head);
-    return 0;
+    return vsd_ctl_audit_verify(c, &o);
 }
 
 static const struct vsd_alarm_config *bed_limits(void *ctx, const char *bed)

@@ -12,6 +12,7 @@
 #include <vitalsd/log.h>
 #include <vitalsd/vitals.h>
 
+#include "audit_hash.h"
 #include "clock.h"
 #include "store.h"
 #include "store_schema.h"
@@ -22,6 +23,13 @@
 #define STOP_ATTEMPTS 3           /* commit attempts at close before giving up */
 #define CHECKPOINT_IDLE_MS 1000   /* passive checkpoint after this long without writes */
 #define CHECKPOINT_FORCE_MS 10000 /* ... or between batches, if never idle that long */
+#define REJECT_RING 32            /* refused staff records kept for the commands that wait */
+
+/* A refused staff record (or, LO < HI, an unknown number of them in that ticket range). */
+struct reject_entry {
+    uint64_t lo, hi;
+    struct vsd_reject r; /* r.actor "" matches any caller */
+};
 
 struct vsd_store {
     sqlite3 *db;
@@ -48,6 +56,11 @@ struct vsd_store {
     bool stopping;
     bool stopped;
     struct vsd_store_stats stats;
+    struct reject_entry rejects[REJECT_RING]; /* the newest refused staff records */
+    uint64_t n_rejects;                       /* ever added to the ring */
+    uint64_t rejects_lost_hi;                 /* highest ticket pushed out of the ring */
+    int64_t head_id;                          /* committed audit chain head */
+    char head_hash[VSD_AUDIT_HASH_HEX + 1];
 };
 
 static int64_t mono_ms(void)
@@ -198,11 +211,42 @@ static void notify_outbox(struct vsd_store *s, const struct vsd_op_list *batch)
                          op->str[VSD_F_PAYLOAD]);
 }
 
+static void reject_push(struct vsd_store *s, const struct reject_entry *e)
+{
+    struct reject_entry *slot = &s->rejects[s->n_rejects++ % REJECT_RING];
+
+    if (s->n_rejects > REJECT_RING && slot->hi > s->rejects_lost_hi)
+        s->rejects_lost_hi = slot->hi;
+    *slot = *e;
+}
+
+/* With the lock held, after a commit of the tickets FIRST..LAST: keep its refused staff records
+ * for vsd_store_sync_since(); more than the batch could list stand for the whole batch. */
+static void note_rejects(struct vsd_store *s, const struct vsd_batch_counts *c, uint64_t first,
+                         uint64_t last)
+{
+    struct reject_entry e = {0};
+
+    for (size_t i = 0; i < c->n_rejected && i < VSD_REJECT_KEEP; i++) {
+        e = (struct reject_entry){c->rejected[i].ticket, c->rejected[i].ticket, c->rejected[i]};
+        reject_push(s, &e);
+    }
+    if (c->n_rejected > VSD_REJECT_KEEP) {
+        e = (struct reject_entry){.lo = first, .hi = last};
+        snprintf(e.r.what, sizeof(e.r.what), "%zu staff records", c->n_rejected);
+        snprintf(e.r.why, sizeof(e.r.why), "refused by the database (see the vitalsd log)");
+        reject_push(s, &e);
+    }
+}
+
 /* With the lock held: account for a commit attempt of the batch up to TICKET. */
 static void after_attempt(struct vsd_store *s, struct writer *w, int r, uint64_t ticket,
                           const struct vsd_batch_counts *c, const char *msg)
 {
     if (r == 0) {
+        note_rejects(s, c, s->committed_ticket + 1, ticket);
+        s->stats.staff_records_refused += c->n_rejected;
+        vsd_store_sql_head(s->sql, &s->head_id, s->head_hash);
         if (w->backoff_ms)
             vsd_log(LOG_NOTICE, "store: database %s: commits succeed again", s->path);
         w->backoff_ms = 0;
@@ -335,6 +379,7 @@ int vsd_store_open(const struct vsd_store_options *opt, struct vsd_store **ret, 
     r = vsd_store_sql_new(s->db, s->path, &s->sql, err, errlen);
     if (r < 0)
         goto fail;
+    vsd_store_sql_head(s->sql, &s->head_id, s->head_hash);
     r = init_sync(s);
     if (r < 0) {
         vsd_schema_errf(err, errlen, "database %s: %s", s->path, strerror(-r));
@@ -531,7 +576,9 @@ int vsd_store_session_start(struct vsd_store *s, const char *session_id, const c
     if (!op)
         return -ENOMEM;
     op->ts_ms = ts_ms;
-    return enqueue(s, op, true);
+    /* Not urgent: the audit row queued right after it is, so both usually commit in one
+     * transaction and a reader seldom sees the session before its audit row. */
+    return enqueue(s, op, false);
 }
 
 int vsd_store_session_end(struct vsd_store *s, const char *bed, int64_t ts_ms, const char *by)
@@ -545,7 +592,7 @@ int vsd_store_session_end(struct vsd_store *s, const char *bed, int64_t ts_ms, c
     if (!op)
         return -ENOMEM;
     op->ts_ms = ts_ms;
-    return enqueue(s, op, true);
+    return enqueue(s, op, false); /* as a session start: its audit row follows */
 }
 
 int vsd_store_audit(struct vsd_store *s, int64_t ts_ms, const char *actor, const char *action,
@@ -610,6 +657,65 @@ int vsd_store_sync(struct vsd_store *s)
         pthread_cond_broadcast(&s->done);
     pthread_mutex_unlock(&s->lock);
     return r;
+}
+
+uint64_t vsd_store_mark(struct vsd_store *s)
+{
+    uint64_t t;
+
+    if (!s)
+        return 0;
+    pthread_mutex_lock(&s->lock);
+    t = s->last_ticket;
+    pthread_mutex_unlock(&s->lock);
+    return t;
+}
+
+/* With the lock held: the newest refused staff record by ACTOR queued after MARK, or NULL. A
+ * mark older than what the ring still holds may have lost one: that counts as refused. */
+static const struct vsd_reject *find_reject(const struct vsd_store *s, uint64_t mark,
+                                            const char *actor)
+{
+    static const struct vsd_reject lost = {.what = "staff records",
+                                           .why = "refused by the database (see the vitalsd log)"};
+    uint64_t n = s->n_rejects < REJECT_RING ? s->n_rejects : REJECT_RING;
+
+    for (uint64_t i = 0; i < n; i++) {
+        const struct reject_entry *e = &s->rejects[(s->n_rejects - 1 - i) % REJECT_RING];
+        if (e->hi > mark &&
+            (!actor || !*e->r.actor || strncmp(e->r.actor, actor, sizeof(e->r.actor) - 1) == 0))
+            return &e->r;
+    }
+    return s->rejects_lost_hi > mark ? &lost : NULL;
+}
+
+int vsd_store_sync_since(struct vsd_store *s, uint64_t mark, const char *actor, char *why,
+                         size_t whylen)
+{
+    const struct vsd_reject *r;
+    int rc = vsd_store_sync(s);
+
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&s->lock);
+    r = find_reject(s, mark, actor);
+    if (r && why && whylen)
+        snprintf(why, whylen, "the database refused %s: %s", r->what, r->why);
+    pthread_mutex_unlock(&s->lock);
+    return r ? -ENOTRECOVERABLE : 0;
+}
+
+void vsd_store_audit_head(struct vsd_store *s, int64_t *id, char *hash)
+{
+    if (!s) {
+        *id = 0;
+        memcpy(hash, VSD_AUDIT_GENESIS, sizeof(VSD_AUDIT_GENESIS));
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    *id = s->head_id;
+    memcpy(hash, s->head_hash, sizeof(s->head_hash));
+    pthread_mutex_unlock(&s->lock);
 }
 
 void vsd_store_stats(struct vsd_store *s, struct vsd_store_stats *out)

@@ -121,12 +121,31 @@ int vsd_store_outbox_delivered(struct vsd_store *s, int64_t id, int64_t ts_ms);
  * negative errno of a failed commit (the rows stay queued and are retried). */
 int vsd_store_sync(struct vsd_store *s);
 
+/* ---- Staff records fail closed ----
+ * A staff record (session start or end, audit row, acknowledgement) that SQLite refuses for good
+ * (a constraint, a trigger), or a session end that finds no open session, is skipped so that it
+ * cannot block the queue, logged at LOG_CRIT, and kept for the command that caused it: */
+
+/* The ticket of the newest write queued so far: a command's writes all come after it. Take it
+ * before handing the command to the core. */
+uint64_t vsd_store_mark(struct vsd_store *s);
+/* vsd_store_sync(), then -ENOTRECOVERABLE when a staff record naming ACTOR (NULL: anyone) queued
+ * after MARK was refused; WHY (may be NULL) then says which and why, for the reply. Errs towards
+ * refusal: a record refused among more than vitalsd keeps track of counts for every caller. */
+int vsd_store_sync_since(struct vsd_store *s, uint64_t mark, const char *actor, char *why,
+                         size_t whylen);
+
+/* The committed head of the audit chain (*ID 0 and 64 zeros when empty; HASH has 65 bytes), for
+ * the anchor the daemon publishes outside the database. Any thread. */
+void vsd_store_audit_head(struct vsd_store *s, int64_t *id, char *hash);
+
 struct vsd_store_stats {
     uint64_t readings_written;
     uint64_t readings_dropped;   /* write queue full */
     uint64_t duplicates_ignored; /* same device measurement seen again */
     uint64_t commits;
     uint64_t commit_errors;
+    uint64_t staff_records_refused; /* session, audit or acknowledgement records refused */
     int last_error; /* negative errno of the last failed commit; 0 once one succeeds again */
 };
 void vsd_store_stats(struct vsd_store *s, struct vsd_store_stats *out);

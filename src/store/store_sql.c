@@ -73,7 +73,8 @@ struct chain {
 struct vsd_store_sql {
     sqlite3 *db;
     sqlite3_stmt *stmt[ST_COUNT];
-    struct chain chain; /* committed head */
+    struct chain chain;              /* committed head */
+    struct vsd_batch_counts *counts; /* of the batch being written */
 };
 
 struct vsd_op *vsd_op_new(enum vsd_op_kind kind, const char *const src[VSD_F_COUNT])
@@ -142,18 +143,50 @@ static bool op_rejected(int rc)
     }
 }
 
+/* A record of who did what: refusing one must reach the command that caused it. */
+static bool staff_record(const struct vsd_op *op)
+{
+    return op->kind == VSD_OP_SESSION_START || op->kind == VSD_OP_SESSION_END ||
+           op->kind == VSD_OP_AUDIT || (op->kind == VSD_OP_ALERT && op->str[VSD_F_BY]);
+}
+
+/* List a refused staff record of OP in the batch's counts, for vsd_store_sync_since(). */
+static void note_reject(struct vsd_store_sql *q, const struct vsd_op *op, const char *why)
+{
+    struct vsd_batch_counts *c = q->counts;
+    struct vsd_reject *r;
+
+    if (!c || c->n_rejected++ >= VSD_REJECT_KEEP)
+        return;
+    r = &c->rejected[c->n_rejected - 1];
+    r->ticket = op->ticket;
+    if (op->kind == VSD_OP_AUDIT)
+        snprintf(r->what, sizeof(r->what), "the audit row of %s", op->str[VSD_F_ACTION]);
+    else if (op->kind == VSD_OP_SESSION_START)
+        snprintf(r->what, sizeof(r->what), "the start of session %s", op->str[VSD_F_SESSION]);
+    else if (op->kind == VSD_OP_SESSION_END)
+        snprintf(r->what, sizeof(r->what), "the end of the session at bed %s", op->str[VSD_F_BED]);
+    else
+        snprintf(r->what, sizeof(r->what), "the acknowledgement of alert %s",
+                 op->str[VSD_F_ALERT_ID]);
+    snprintf(r->actor, sizeof(r->actor), "%s", op->str[VSD_F_BY] ? op->str[VSD_F_BY] : "");
+    snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
 /* Log a rejected statement of OP; returns SQLITE_OK when RC is such a rejection. */
 static int check_rejected(struct vsd_store_sql *q, const struct vsd_op *op, const char *what,
                           int rc)
 {
     if (rc == SQLITE_OK || !op_rejected(rc))
         return rc;
-    vsd_log(LOG_ERR, "store: %s rejected, not stored (%s): %s", what,
+    vsd_log(staff_record(op) ? LOG_CRIT : LOG_ERR, "store: %s rejected, not stored (%s): %s", what,
             op->str[VSD_F_ALERT_ID]  ? op->str[VSD_F_ALERT_ID]
             : op->str[VSD_F_SESSION] ? op->str[VSD_F_SESSION]
             : op->str[VSD_F_BED]     ? op->str[VSD_F_BED]
                                      : "-",
             sqlite3_errmsg(q->db));
+    if (staff_record(op))
+        note_reject(q, op, sqlite3_errmsg(q->db));
     return SQLITE_OK;
 }
 
@@ -246,10 +279,13 @@ static int write_session(struct vsd_store_sql *q, const struct vsd_op *op)
     sqlite3_bind_int64(st, 1, op->ts_ms);
     bind_text(st, 2, op->str[VSD_F_BY]);
     bind_text(st, 3, op->str[VSD_F_BED]);
-    rc = check_rejected(q, op, "session end", step_done(st));
-    if (rc == SQLITE_OK && sqlite3_changes(q->db) == 0)
-        vsd_log(LOG_WARNING, "store: session end at bed '%s': no open session", op->str[VSD_F_BED]);
-    return rc;
+    rc = step_done(st);
+    if (rc == SQLITE_OK && sqlite3_changes(q->db) == 0) {
+        /* Nothing recorded the end: as much a failure for the caller as a refusal. */
+        vsd_log(LOG_CRIT, "store: session end at bed '%s': no open session", op->str[VSD_F_BED]);
+        note_reject(q, op, "the database has no open session at this bed");
+    }
+    return check_rejected(q, op, "session end", rc);
 }
 
 /* Append an audit row linked to the tentative chain head HEAD (advanced on success). */
@@ -335,11 +371,13 @@ int vsd_store_sql_write(struct vsd_store_sql *q, struct vsd_op_list *batch,
     int rc;
 
     memset(c, 0, sizeof(*c));
+    q->counts = c;
     rc = step_done(q->stmt[ST_BEGIN]);
     for (struct vsd_op *op = batch->head; op && rc == SQLITE_OK; op = op->next)
         rc = write_op(q, op, &head, c);
     if (rc == SQLITE_OK)
         rc = step_done(q->stmt[ST_COMMIT]);
+    q->counts = NULL;
     if (rc != SQLITE_OK) {
         snprintf(msg, msglen, "%s", sqlite3_errmsg(q->db));
         if (!sqlite3_get_autocommit(q->db))
@@ -403,6 +441,12 @@ int vsd_store_sql_new(sqlite3 *db, const char *path, struct vsd_store_sql **ret,
 fail:
     vsd_store_sql_free(q);
     return r;
+}
+
+void vsd_store_sql_head(const struct vsd_store_sql *q, int64_t *id, char *hash)
+{
+    *id = q->chain.id;
+    memcpy(hash, q->chain.hash, sizeof(q->chain.hash));
 }
 
 void vsd_store_sql_free(struct vsd_store_sql *q)

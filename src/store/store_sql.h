@@ -66,11 +66,22 @@ struct vsd_op_list {
  * fields zero. Free with free(). Returns NULL when out of memory. */
 struct vsd_op *vsd_op_new(enum vsd_op_kind kind, const char *const src[VSD_F_COUNT]);
 
+/* A staff record (session row, audit row, acknowledgement) that SQLite refused for good. */
+struct vsd_reject {
+    uint64_t ticket;
+    char what[64];  /* "the audit row of session_start", "the session start", ... */
+    char actor[72]; /* who the record names (truncated) */
+    char why[160];  /* SQLite's message */
+};
+#define VSD_REJECT_KEEP 8 /* per batch; more are counted, not kept */
+
 /* What one batch did; the caller applies it to its stats once committed. */
 struct vsd_batch_counts {
     uint64_t readings; /* reading ops in the batch */
     uint64_t written;
     uint64_t duplicates;
+    size_t n_rejected; /* staff records refused in this batch (may exceed VSD_REJECT_KEEP) */
+    struct vsd_reject rejected[VSD_REJECT_KEEP];
 };
 
 /* The prepared statements and the audit chain head of one connection. */
@@ -82,12 +93,18 @@ struct vsd_store_sql;
 int vsd_store_sql_new(sqlite3 *db, const char *path, struct vsd_store_sql **ret, char *err,
                       size_t errlen);
 void vsd_store_sql_free(struct vsd_store_sql *q); /* accepts NULL */
+/* The committed head of the audit chain: *ID 0 and VSD_AUDIT_GENESIS when empty. HASH has
+ * VSD_AUDIT_HASH_HEX + 1 bytes. */
+void vsd_store_sql_head(const struct vsd_store_sql *q, int64_t *id, char *hash);
 
 /* Write BATCH in one transaction (BEGIN IMMEDIATE ... COMMIT), in order. An op
  * that SQLite refuses for good (a constraint) is logged and skipped so it
- * cannot block the queue. On any other failure the transaction is rolled back,
- * the batch is left intact for a retry, MSG holds SQLite's message and a
- * negative errno is returned. */
+ * cannot block the queue; when it is a staff record (session start or end,
+ * audit row, acknowledgement) it is also listed in C->rejected, so that the
+ * command that caused it is answered with an error, not "ok". A session end
+ * that finds no open session counts as refused. On any other failure the
+ * transaction is rolled back, the batch is left intact for a retry, MSG holds
+ * SQLite's message and a negative errno is returned. */
 int vsd_store_sql_write(struct vsd_store_sql *q, struct vsd_op_list *batch,
                         struct vsd_batch_counts *c, char *msg, size_t msglen);
 
