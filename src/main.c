@@ -86,6 +86,12 @@ static void load_pending(void *ctx, int64_t id, int64_t seq, const char *topic,
     on_outbox(ctx, id, seq, topic, payload);
 }
 
+static void session_used(void *ctx, const char *session_id)
+{
+    struct daemon *d = ctx;
+    vsd_core_session_used(&d->core, session_id);
+}
+
 static void trend_seed(void *ctx, const char *bed, const char *vital, int64_t ts_ms, double value,
                        unsigned flags)
 {
@@ -185,6 +191,7 @@ static int start(struct daemon *d)
     d->core_ready = true;
     int64_t trend_since = vsd_clock_wall_ms(&vsd_clock_system) - VSD_TREND_SLOTS * VSD_TREND_SLOT_MS;
     if ((rc = vsd_store_open_sessions(d->store, restore_session, d)) < 0 ||
+        (rc = vsd_store_session_ids(d->store, session_used, d)) < 0 ||
         (rc = vsd_store_recent_readings(d->store, trend_since, trend_seed, d)) < 0 ||
         (rc = vsd_store_outbox_pending(d->store, load_pending, d)) < 0 ||
         (rc = vsd_store_start(d->store, on_outbox, d)) < 0 || (rc = vsd_publish_start(d->pub)) < 0)

@@ -163,6 +163,10 @@ static cJSON *session_start(struct vsd_core *core, struct vsd_command *cmd)
         if (strcmp(core->beds[i].session_id, session) == 0)
             return vsd_cmd_error("session '%s' is already open at bed '%s'", session,
                                core->cfg->beds[i].name);
+    if (vsd_core_session_was_used(core, session)) /* one id, one visit: the record stays clear */
+        return vsd_cmd_error("session '%s' was used for an earlier visit: a session id is never "
+                             "used twice; give this visit a new one",
+                             session);
     int64_t now = vsd_clock_wall_ms(core->clock);
     vsd_store_session_start(core->store, session, bed, now, by);
     vsd_core_open_session(core, (size_t)b, session, now);

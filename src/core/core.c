@@ -65,6 +65,17 @@ fail:
     return -ENOMEM;
 }
 
+void vsd_core_session_used(struct vsd_core *core, const char *session_id)
+{
+    if (session_id && vsd_strset_add(&core->used_sessions, session_id) < 0)
+        vsd_log(LOG_ERR, "session '%s': out of memory: its id may be given out again", session_id);
+}
+
+bool vsd_core_session_was_used(const struct vsd_core *core, const char *session_id)
+{
+    return vsd_strset_has(&core->used_sessions, session_id);
+}
+
 void vsd_core_trend_seed(struct vsd_core *core, const char *bed, const char *vital, int64_t ts_ms,
                          double value, unsigned flags)
 {
@@ -79,6 +90,7 @@ void vsd_core_fini(struct vsd_core *core)
 {
     vsd_alarm_free(core->alarm);
     vsd_trend_free(core->trend);
+    vsd_strset_clear(&core->used_sessions);
     free(core->beds);
     free(core->devices);
     core->trend = NULL;
@@ -94,6 +106,8 @@ void vsd_core_open_session(struct vsd_core *core, size_t bed, const char *sessio
 {
     snprintf(core->beds[bed].session_id, sizeof(core->beds[bed].session_id), "%s", session_id);
     core->beds[bed].session_started_ms = now;
+    if (vsd_strset_add(&core->used_sessions, session_id) < 0)
+        vsd_log(LOG_ERR, "session '%s': out of memory: its id may be given out again", session_id);
     vsd_alarm_watch(core->alarm, now_of(core), bed, true, alarm_out(core));
     publish_active(core, bed);
 }

@@ -13,6 +13,7 @@
 #include "publish.h"
 #include "queue.h"
 #include "store.h"
+#include "strset.h"
 #include "trend.h"
 
 enum vsd_health { VSD_HEALTH_UNKNOWN = 0, VSD_HEALTH_UP, VSD_HEALTH_DOWN };
@@ -45,6 +46,7 @@ struct vsd_core {
     struct vsd_publish *pub;       /* may be NULL in tests */
     struct vsd_alarm *alarm;
     struct vsd_trend *trend;       /* the last 30 minutes, for the dashboard's trend lines */
+    struct vsd_strset used_sessions; /* every session id ever opened: never given out again */
     struct vsd_bed_state *beds;
     struct vsd_device_state_core *devices;
     int64_t seq;                   /* last alert-event sequence number used */
@@ -69,6 +71,10 @@ void vsd_core_fini(struct vsd_core *core);
  * vital is measured again. */
 int vsd_core_restore_session(struct vsd_core *core, const char *bed, const char *session_id,
                              int64_t started_ms, const int64_t last_ms[VSD_VITAL_COUNT]);
+/* At start: a session id the database knows (SESSION_ID was used before). */
+void vsd_core_session_used(struct vsd_core *core, const char *session_id);
+/* Was SESSION_ID ever opened, here or before a restart? */
+bool vsd_core_session_was_used(const struct vsd_core *core, const char *session_id);
 /* At start: a reading from the database (BED and VITAL by name) for the trend lines. */
 void vsd_core_trend_seed(struct vsd_core *core, const char *bed, const char *vital, int64_t ts_ms,
                          double value, unsigned flags);

@@ -413,6 +413,16 @@ int64_t vsd_store_max_seq(struct vsd_store *s)
     return vsd_store_sql_max_seq(s->db);
 }
 
+int vsd_store_session_ids(struct vsd_store *s, void (*fn)(void *ctx, const char *session_id),
+                          void *ctx)
+{
+    if (!s || !fn)
+        return -EINVAL;
+    if (s->started)
+        return -EBUSY;
+    return vsd_store_sql_session_ids(s->db, fn, ctx);
+}
+
 int vsd_store_recent_readings(struct vsd_store *s, int64_t since_ms, vsd_store_reading_fn fn,
                               void *ctx)
 {

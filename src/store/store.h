@@ -39,6 +39,10 @@ int vsd_store_open_sessions(struct vsd_store *s,
                             void (*fn)(void *ctx, const struct vsd_open_session *os), void *ctx);
 /* Highest alert-event sequence number stored (0 when none). */
 int64_t vsd_store_max_seq(struct vsd_store *s);
+/* Call FN for every session id ever used (before the writer starts): a visit's id is never
+ * given to another visit. */
+int vsd_store_session_ids(struct vsd_store *s, void (*fn)(void *ctx, const char *session_id),
+                          void *ctx);
 /* A stored reading, as the start-up reads it back (VALUE NAN: none). */
 typedef void (*vsd_store_reading_fn)(void *ctx, const char *bed, const char *vital, int64_t ts_ms,
                                      double value, unsigned flags);

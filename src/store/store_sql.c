@@ -525,6 +525,20 @@ int64_t vsd_store_sql_max_seq(sqlite3 *db)
     return rc == SQLITE_ROW ? seq : vsd_schema_errno(rc);
 }
 
+int vsd_store_sql_session_ids(sqlite3 *db, void (*fn)(void *ctx, const char *session_id),
+                              void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT DISTINCT session_id FROM sessions", -1, &st, NULL);
+
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        fn(ctx, (const char *)sqlite3_column_text(st, 0));
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : vsd_schema_errno(rc);
+}
+
 /* Rows are written in the order they are received: walking back by rowid, a received time (not a
  * device's own, which may be older) a minute before SINCE_MS means the rest is older still. */
 int vsd_store_sql_recent_readings(sqlite3 *db, int64_t since_ms, vsd_store_reading_fn fn,

@@ -114,6 +114,8 @@ int vsd_store_sql_open_sessions(sqlite3 *db,
                                 void *ctx);
 int64_t vsd_store_sql_max_seq(sqlite3 *db);
 int vsd_store_sql_outbox_pending(sqlite3 *db, vsd_store_outbox_fn fn, void *ctx);
+int vsd_store_sql_session_ids(sqlite3 *db, void (*fn)(void *ctx, const char *session_id),
+                              void *ctx);
 int vsd_store_sql_recent_readings(sqlite3 *db, int64_t since_ms, vsd_store_reading_fn fn,
                                   void *ctx);
 
