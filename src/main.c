@@ -61,9 +61,9 @@ static int load_config(const char *path, struct vsd_config **ret)
         fprintf(stderr, "%s\n", diag.lines[i]);
     if (rc < 0 && diag.n == 0)
         fprintf(stderr, "%s: %s\n", path, strerror(-rc));
-    if (rc < 0)
+    if (rc < 0) /* warnings are printed only with no error, so every line counted is one */
         fprintf(stderr, "%s: %zu error%s: vitalsd will not start with this configuration\n", path,
-                diag.n, diag.n == 1 ? "" : "s");
+                diag.n - diag.n_warnings, diag.n - diag.n_warnings == 1 ? "" : "s");
     vsd_diag_free(&diag);
     return rc < 0 ? VSD_CONFIG_EXIT : 0;
 }

@@ -670,7 +670,14 @@ int vsd_mb_profile_load(const char *path, struct vsd_mb_profile *p, char *err, s
     ld.f = fopen(path, "r");
     if (!ld.f) {
         r = -errno;
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        if (r == -ENOENT) /* say where a name is looked for: the fix is often there */
+            snprintf(err, errlen,
+                     "%s: cannot open: %s (a profile name is looked for in the profile "
+                     "directory, /etc/vitalsd/profiles or else $VITALSD_PROFILE_DIR when set; "
+                     "or write the file's absolute path)",
+                     path, strerror(ENOENT));
+        else
+            snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return r;
     }
     ld.secs = calloc(MAX_SECTIONS, sizeof(*ld.secs));

@@ -43,8 +43,11 @@ int vsd_option_parse_bool(const char *s, int *ret);
 int vsd_option_parse_duration_ms(const char *s, int64_t *ret);
 
 /* Check VALUE against OPT (type, range, choices, check()). On error writes the
- * reason (e.g. "must be between 100 and 60000 ms, got 5") and returns -EINVAL. */
+ * reason (e.g. "must be between 100ms and 60s, got 5ms"), the value as written and returns -EINVAL. */
 int vsd_option_check(const struct vsd_option *opt, const char *value, char *err, size_t errlen);
+
+/* MS as a duration is best written: "250ms", "2s", "5m", "1h"; 0 is "0s". */
+void vsd_option_format_ms(int64_t ms, char *buf, size_t size);
 
 /* Find KEY in a NULL-terminated table; NULL when absent. */
 const struct vsd_option *vsd_option_find(const struct vsd_option *table, const char *key);

@@ -9,6 +9,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "config_keyset.h"
 #include "config_schema.h"
 
 #define LINE_BUF 4096         /* read buffer; inih's own line limit is smaller */
@@ -31,11 +32,11 @@ struct loader {
     bool got_key;    /* inih passed the current line to the handler */
 };
 
-void vsd_cfg_error(struct vsd_cfg_ctx *ctx, int line, const char *fmt, ...)
+static void add_problem(struct vsd_cfg_ctx *ctx, bool warning, int line, const char *fmt,
+                        va_list ap)
 {
     struct vsd_cfg_error *e;
     char text[1024];
-    va_list ap;
     int n;
 
     if (ctx->n_errors == ctx->cap) {
@@ -49,21 +50,39 @@ void vsd_cfg_error(struct vsd_cfg_ctx *ctx, int line, const char *fmt, ...)
         ctx->errors = p;
         ctx->cap = cap;
     }
-    n = snprintf(text, sizeof(text), "%s:%d: ", ctx->path, line);
+    n = snprintf(text, sizeof(text), "%s:%d: %s", ctx->path, line, warning ? "warning: " : "");
     if (n < 0 || (size_t)n >= sizeof(text))
         n = (int)sizeof(text) - 1; /* an absurdly long path: the message is cut */
-    va_start(ap, fmt);
     vsnprintf(text + n, sizeof(text) - (size_t)n, fmt, ap);
-    va_end(ap);
     e = &ctx->errors[ctx->n_errors];
     e->line = line;
     e->seq = ctx->n_errors;
+    e->warning = warning;
     e->text = strdup(text);
     if (!e->text) {
         ctx->oom = true;
         return;
     }
     ctx->n_errors++;
+    ctx->n_warnings += warning;
+}
+
+void vsd_cfg_error(struct vsd_cfg_ctx *ctx, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_problem(ctx, false, line, fmt, ap);
+    va_end(ap);
+}
+
+void vsd_cfg_warning(struct vsd_cfg_ctx *ctx, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_problem(ctx, true, line, fmt, ap);
+    va_end(ap);
 }
 
 /* One "syntax error" per line, however often it is noticed. */
@@ -294,6 +313,40 @@ static size_t count_kind(const struct loader *ld, enum kind kind)
     return n;
 }
 
+/* "[alarms.spo2]: unknown section (did you mean [alarm.spo2]?)": the nearest section name,
+ * the part after the dot kept; a named kind written without its name gets its pattern. */
+static void unknown_section(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s)
+{
+    static const char *const whole[] = {"daemon", "mqtt", "access", "technical", "alerts"};
+    static const char *const named[][2] = {
+        {"alarm", "VITAL"}, {"device", "NAME"}, {"bed", "NAME"}};
+    const char *dot = strchr(s->name, '.');
+    char head[64], hint[160] = "";
+    struct vsd_cfg_nearest near;
+
+    snprintf(head, sizeof(head), "%.*s", dot ? (int)(dot - s->name) : 63, s->name);
+    vsd_cfg_nearest_init(&near, head);
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+        if (strcmp(head, named[i][0]) == 0 && !dot) /* [device]: the name is missing */
+            snprintf(hint, sizeof(hint), " (did you mean [%s.%s]?)", head, named[i][1]);
+        else
+            vsd_cfg_nearest_try(&near, named[i][0]);
+    if (near.best && !hint[0]) {
+        for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+            if (near.best == named[i][0])
+                snprintf(hint, sizeof(hint), " (did you mean [%s.%.100s]?)", near.best,
+                         dot ? dot + 1 : named[i][1]);
+    }
+    if (!dot && !hint[0]) {
+        vsd_cfg_nearest_init(&near, head);
+        for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+            vsd_cfg_nearest_try(&near, whole[i]);
+        if (near.best)
+            snprintf(hint, sizeof(hint), " (did you mean [%s]?)", near.best);
+    }
+    vsd_cfg_error(ctx, s->line, "[%s]: unknown section%s", s->name, hint);
+}
+
 /* [daemon], [mqtt], [technical], [alarm.*] and unknown sections. */
 static int check_globals(struct loader *ld, struct vsd_config *cfg)
 {
@@ -319,7 +372,7 @@ static int check_globals(struct loader *ld, struct vsd_config *cfg)
         if (kind == K_ALARM && !strchr(rest, '.')) /* [alarm.VITAL.BED]: after the beds */
             r = vsd_cfg_alarm(&ld->ctx, &ld->secs[i], rest, &cfg->alarm);
         else if (kind == K_UNKNOWN)
-            vsd_cfg_error(&ld->ctx, ld->secs[i].line, "[%s]: unknown section", ld->secs[i].name);
+            unknown_section(&ld->ctx, &ld->secs[i]);
     }
     return r;
 }
@@ -390,9 +443,11 @@ static int compare_errors(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Move the problems, sorted by line, to DIAG (NULL: drop them). */
+/* Move the problems, sorted by line, to DIAG (NULL: drop them). Warnings go only with a file
+ * that has no error: errors first, and every line a caller prints is then one to count. */
 static int flush_errors(struct vsd_cfg_ctx *ctx, struct vsd_diag *diag)
 {
+    bool warnings = ctx->n_errors == ctx->n_warnings;
     char **lines;
     size_t n = ctx->n_errors;
 
@@ -404,7 +459,10 @@ static int flush_errors(struct vsd_cfg_ctx *ctx, struct vsd_diag *diag)
         return -ENOMEM;
     diag->lines = lines;
     for (size_t i = 0; i < n; i++) {
+        if (ctx->errors[i].warning && !warnings)
+            continue; /* freed with the loader */
         diag->lines[diag->n++] = ctx->errors[i].text;
+        diag->n_warnings += ctx->errors[i].warning;
         ctx->errors[i].text = NULL;
     }
     return 0;
@@ -487,7 +545,7 @@ static int load(struct loader *ld, struct vsd_config *cfg)
         r = check_beds(ld, cfg);
     if (r >= 0 && ld->ctx.oom)
         r = -ENOMEM;
-    if (r >= 0 && ld->ctx.n_errors > 0)
+    if (r >= 0 && ld->ctx.n_errors > ld->ctx.n_warnings)
         r = -EINVAL;
     return r;
 }
@@ -580,6 +638,7 @@ void vsd_diag_free(struct vsd_diag *d)
     free(d->lines);
     d->lines = NULL;
     d->n = 0;
+    d->n_warnings = 0;
 }
 
 int vsd_config_bed_index(const struct vsd_config *cfg, const char *name)

@@ -103,16 +103,19 @@ struct vsd_config {
     size_t n_beds;
 };
 
-/* Diagnostics: every error found, each "FILE:LINE: [section] key: what is wrong". */
+/* Diagnostics: every error found, each "FILE:LINE: [section] key: what is wrong"; for a file
+ * without errors, its warnings instead, each "FILE:LINE: warning: [section] key: ...". */
 struct vsd_diag {
     char **lines;
     size_t n;
+    size_t n_warnings; /* how many of the lines are warnings (then all of them) */
 };
 void vsd_diag_free(struct vsd_diag *d); /* frees the lines; D itself is the caller's */
 
 /* Load and check PATH. On success returns 0 and sets *ret (free with
  * vsd_config_free). On any error returns -EINVAL (or -errno when the file
- * cannot be read), appends every problem to DIAG and leaves *ret untouched. */
+ * cannot be read), appends every problem to DIAG and leaves *ret untouched. A file that loads
+ * may still leave warnings in DIAG (diag->n_warnings). */
 int vsd_config_load(const char *path, struct vsd_config **ret, struct vsd_diag *diag);
 /* As vsd_config_load, for a client of the daemon (vitalsctl): the daemon's own broker
  * credentials ([mqtt] username, password, password_file, tls_cert_file, tls_key_file) are left

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Checking a configuration section's keys against a key table, and reading the values typed. */
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,58 @@
 #include <vitalsd/option.h>
 
 #include "config_keyset.h"
+
+#define WORD_MAX 64 /* longer names are never typos worth a suggestion */
+
+/* Edits (insert, delete, change, swap two neighbours; case ignored) from A to B. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t d[WORD_MAX + 1][WORD_MAX + 1];
+
+    if (la > WORD_MAX || lb > WORD_MAX)
+        return SIZE_MAX;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + cost;
+
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+void vsd_cfg_nearest_init(struct vsd_cfg_nearest *n, const char *word)
+{
+    *n = (struct vsd_cfg_nearest){.word = word, .dist = SIZE_MAX};
+}
+
+/* Close enough to be a typo: a third of the word's letters at most (one for short words). */
+void vsd_cfg_nearest_try(struct vsd_cfg_nearest *n, const char *name)
+{
+    size_t len = strlen(n->word), max = len < 6 ? 1 : len / 3, d;
+
+    if (!name || strcmp(name, n->word) == 0)
+        return;
+    if (max > 3)
+        max = 3;
+    d = distance(n->word, name);
+    if (d <= max && d < n->dist) {
+        n->dist = d;
+        n->best = name;
+    }
+}
 
 static void check_entry(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struct vsd_keyset *ks,
                         size_t nks, bool lenient, const struct vsd_cfg_entry *e)
@@ -37,8 +90,19 @@ static void check_entry(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s
         }
         return;
     }
-    if (!lenient)
-        vsd_cfg_error(ctx, e->line, "[%s] %s: unknown key", s->name, e->key);
+    if (!lenient) {
+        struct vsd_cfg_nearest near;
+
+        vsd_cfg_nearest_init(&near, e->key);
+        for (size_t k = 0; k < nks; k++)
+            for (size_t i = 0; ks[k].table && ks[k].table[i].key; i++)
+                vsd_cfg_nearest_try(&near, ks[k].table[i].key);
+        if (near.best)
+            vsd_cfg_error(ctx, e->line, "[%s] %s: unknown key (did you mean %s?)", s->name,
+                          e->key, near.best);
+        else
+            vsd_cfg_error(ctx, e->line, "[%s] %s: unknown key", s->name, e->key);
+    }
 }
 
 /* Check every key of S (NULL: absent) against the NKS tables of KS; unknown keys

@@ -19,6 +19,15 @@ struct vsd_keyset {
     bool bad[MAX_KEYS];                       /* written with a wrong value */
 };
 
+/* "Did you mean": the name nearest to WORD among those tried, if it is close enough. */
+struct vsd_cfg_nearest {
+    const char *word;
+    const char *best; /* NULL: nothing close */
+    size_t dist;
+};
+void vsd_cfg_nearest_init(struct vsd_cfg_nearest *n, const char *word);
+void vsd_cfg_nearest_try(struct vsd_cfg_nearest *n, const char *name);
+
 /* Check every key of S (NULL: absent) against the NKS tables of KS; unknown keys
  * are errors unless LENIENT; then report required keys that are missing. */
 void vsd_ks_check_section(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,

@@ -408,6 +408,26 @@ static int copy_options(const struct vsd_cfg_section *s, const struct vsd_option
     return 0;
 }
 
+/* A serial port path that does not exist now: a warning, not an error (the adapter may be
+ * plugged in later; vitalsd keeps trying to open it), but most often a typing mistake. */
+static void serial_port_exists(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
+                               const struct vsd_keyset *ks)
+{
+    const struct vsd_option *opt = vsd_option_find(ks->table, "port");
+    const char *path;
+    struct stat st;
+
+    if (ctx->client || !opt || opt->type != VSD_OPT_STRING || !vsd_ks_usable(ks, "port"))
+        return;
+    path = vsd_ks_text(ks, "port");
+    if (strncmp(path, "tcp://", 6) == 0 || stat(path, &st) == 0 || errno != ENOENT)
+        return;
+    vsd_cfg_warning(ctx, vsd_ks_line(ks, "port"),
+                    "[%s] port: '%s' does not exist (yet?): check the path, or plug the "
+                    "adapter in; vitalsd keeps trying to open it",
+                    s->name, path);
+}
+
 int vsd_cfg_device(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *name,
                    struct vsd_device_config *dc)
 {
@@ -431,6 +451,8 @@ int vsd_cfg_device(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, con
     dc->poll_ms = vsd_ks_ms(&ks[0], "poll");
     dc->timeout_ms = vsd_ks_ms(&ks[0], "timeout");
     device_timing(ctx, s, &ks[0], dc);
+    if (ks[1].table)
+        serial_port_exists(ctx, s, &ks[1]);
     return copy_options(s, ks[1].table, dc);
 }
 

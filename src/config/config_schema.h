@@ -30,19 +30,27 @@ struct vsd_cfg_error {
     int line;
     size_t seq; /* order found: ties on a line keep it */
     char *text; /* complete: "FILE:LINE: [section] key: what is wrong" */
+    bool warning; /* "FILE:LINE: warning: ...": reported, but the file still loads */
 };
 
 /* Problems found while loading PATH. */
 struct vsd_cfg_ctx {
     const char *path;
     struct vsd_cfg_error *errors;
-    size_t n_errors, cap;
+    size_t n_errors, cap; /* n_errors counts the warnings too */
+    size_t n_warnings;
     bool oom; /* an allocation failed: the load fails with -ENOMEM */
     bool client; /* loaded for vitalsctl: the daemon's credentials were left out */
 };
 
 /* Record "PATH:LINE: " followed by the formatted text. */
 void vsd_cfg_error(struct vsd_cfg_ctx *ctx, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Record "PATH:LINE: warning: " followed by the formatted text: something that may well be
+ * wrong but does not stop the daemon (a serial port not plugged in at check time). Shown only
+ * when the file has no error. */
+void vsd_cfg_warning(struct vsd_cfg_ctx *ctx, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Section checks. Each fills its part of CFG from S, records every problem in

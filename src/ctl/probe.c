@@ -20,6 +20,7 @@
 struct probe {
     struct vsd_mb_link_params lp;
     char profile_path[512];
+    char profile_arg[512];     /* --profile as given; empty: from the configuration */
     struct vsd_mb_profile prof;
     unsigned max_gap;
     char what[300];            /* "device 'x' (modbus-tcp)" */
@@ -156,9 +157,27 @@ static int set_arg(struct probe *pr, const char *name, const char *arg, const ch
  * directory. */
 static void command_line_profile(struct probe *pr, const char *arg)
 {
+    snprintf(pr->profile_arg, sizeof(pr->profile_arg), "%s", arg);
     if (access(arg, F_OK) == 0 ||
         vsd_mb_profile_path(arg, pr->profile_path, sizeof(pr->profile_path)) < 0)
         snprintf(pr->profile_path, sizeof(pr->profile_path), "%s", arg);
+}
+
+/* --profile NAME found nowhere: every place it was looked for. */
+static void profile_not_found(const struct probe *pr)
+{
+    const char *dir = getenv("VITALSD_PROFILE_DIR");
+
+    if (pr->profile_arg[0] == '/') {
+        fprintf(stderr, "vitalsctl probe: profile %s: no such file\n", pr->profile_arg);
+        return;
+    }
+    fprintf(stderr,
+            "vitalsctl probe: profile '%s' not found; looked for %s (from the current folder) "
+            "and %s (the profile directory, %s)\n",
+            pr->profile_arg, pr->profile_arg, pr->profile_path,
+            dir && *dir ? "from VITALSD_PROFILE_DIR"
+                        : "/etc/vitalsd/profiles; VITALSD_PROFILE_DIR sets another");
 }
 
 /* PR from "--driver NAME --key value ...". */
@@ -404,7 +423,10 @@ int vsd_probe_run(const char *config_path, int argc, char **argv, FILE *out)
     else
         rc = usage_error("%s", "expected DEVICE or --driver ...");
     if (rc == 0 && vsd_mb_profile_load(pr->profile_path, &pr->prof, err, sizeof(err)) < 0) {
-        fprintf(stderr, "%s\n", err);
+        if (pr->profile_arg[0] && access(pr->profile_path, F_OK) != 0)
+            profile_not_found(pr);
+        else
+            fprintf(stderr, "%s\n", err);
         rc = VSD_PROBE_USAGE;
     }
     if (rc == 0)

@@ -13,6 +13,9 @@
 
 /* Blanks allowed around the names of a list. */
 #define LIST_BLANKS " \t"
+/* Longest value echoed after a check()'s own reason when that quotes nothing (a long path is
+ * left out). */
+#define ECHO_MAX 64
 
 int vsd_option_parse_int(const char *s, long long *ret)
 {
@@ -193,26 +196,80 @@ static int check_type(const struct vsd_option *opt, const char *value, double *n
     return r;
 }
 
-/* "must be between 100 and 3600000 ms, got 50"; one-sided when min or max is infinite. */
+void vsd_option_format_ms(int64_t ms, char *buf, size_t size)
+{
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = {{"h", 3600000}, {"m", 60000}, {"s", 1000}};
+
+    if (ms == 0) {
+        snprintf(buf, size, "0s");
+        return;
+    }
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (ms % units[i].ms == 0) {
+            snprintf(buf, size, "%lld%s", (long long)(ms / units[i].ms), units[i].unit);
+            return;
+        }
+    snprintf(buf, size, "%lldms", (long long)ms);
+}
+
+/* A range bound as written in the file: "10ms", "60s" for durations, else the number. */
+static void format_bound(const struct vsd_option *opt, double v, char *buf, size_t size)
+{
+    if (opt->type == VSD_OPT_DURATION)
+        vsd_option_format_ms((int64_t)v, buf, size);
+    else
+        snprintf(buf, size, "%.15g", v);
+}
+
+static bool in_range(const struct vsd_option *opt, double num)
+{
+    return !(opt->flags & VSD_OPT_RANGE) || (num >= opt->min && num <= opt->max);
+}
+
+/* A bare number is seconds: say so, and suggest milliseconds when those would fit. */
+static void bare_seconds(const struct vsd_option *opt, const char *value, char *err,
+                         size_t errlen)
+{
+    size_t n = strlen(err);
+    long long v;
+
+    if (opt->type != VSD_OPT_DURATION || value[strspn(value, "0123456789")] != '\0' ||
+        vsd_option_parse_int(value, &v) < 0 || n >= errlen)
+        return;
+    n += (size_t)snprintf(err + n, errlen - n, " (a bare number is seconds: %s s)", value);
+    if (n < errlen && in_range(opt, (double)v))
+        snprintf(err + n, errlen - n, "; for milliseconds write %sms", value);
+}
+
+/* "must be between 10ms and 60s, got 2h"; one-sided when min or max is infinite. The value is
+ * echoed as written. */
 static void range_error(const struct vsd_option *opt, const char *value, double num, bool huge,
                         char *err, size_t errlen)
 {
-    const char *unit = opt->type == VSD_OPT_DURATION ? " ms" : "";
-    char got[64];
+    char got[64], lo[32], hi[32];
     int n;
 
     if (huge)
         snprintf(got, sizeof(got), "'%.40s'", value);
+    else if (opt->type == VSD_OPT_DURATION)
+        snprintf(got, sizeof(got), "%.40s", value);
     else
         snprintf(got, sizeof(got), "%.15g", num);
+    format_bound(opt, opt->min, lo, sizeof(lo));
+    format_bound(opt, opt->max, hi, sizeof(hi));
     if (isinf(opt->max))
-        n = snprintf(err, errlen, "must be at least %.15g%s", opt->min, unit);
+        n = snprintf(err, errlen, "must be at least %s", lo);
     else if (isinf(opt->min))
-        n = snprintf(err, errlen, "must be at most %.15g%s", opt->max, unit);
+        n = snprintf(err, errlen, "must be at most %s", hi);
     else
-        n = snprintf(err, errlen, "must be between %.15g and %.15g%s", opt->min, opt->max, unit);
+        n = snprintf(err, errlen, "must be between %s and %s", lo, hi);
     if (n >= 0 && (size_t)n < errlen)
         snprintf(err + n, errlen - (size_t)n, ", got %s", got);
+    if (!huge)
+        bare_seconds(opt, value, err, errlen);
 }
 
 int vsd_option_check(const struct vsd_option *opt, const char *value, char *err, size_t errlen)
@@ -233,8 +290,13 @@ int vsd_option_check(const struct vsd_option *opt, const char *value, char *err,
         return -EINVAL;
     }
     if (opt->check && opt->check(value, err, errlen) < 0) {
+        size_t n = errlen > 0 ? strlen(err) : 0;
+
         if (errlen > 0 && err[0] == '\0')
             snprintf(err, errlen, "invalid value '%s'", value);
+        else if (n < errlen && !strstr(err, "got ") && !strchr(err, '\'') &&
+                 strlen(value) <= ECHO_MAX)
+            snprintf(err + n, errlen - n, ", got '%s'", value); /* the bad value, or part of it */
         return -EINVAL;
     }
     return 0;

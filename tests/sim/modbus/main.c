@@ -399,13 +399,30 @@ static int signals(void)
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: vsd-modbus-sim [--control SOCKET] [--script FILE] [--seed N]\n"
+            "                      --tcp PORT[+COUNT]:ID=PROFILE[,ID=PROFILE...] ...\n"
+            "                      --rtu LINK:ID=PROFILE[,ID=PROFILE...] ...\n"
+            "  --tcp      serve the unit ids on 127.0.0.1:PORT (0: any free port); +COUNT: COUNT "
+            "ports\n"
+            "  --rtu      a pty published as the symlink LINK (vitalsd: port = LINK)\n"
+            "  --control  Unix socket for commands (set, event, raw, status, nibp, seq, fault,\n"
+            "             down, stats, after, quit), one per line, each answered ok or error\n"
+            "  --script   FILE of commands run at start\n"
+            "  --seed     random seed of the faults\n"
+            "Prints one line per endpoint, then \"ready\". Commands: tests/sim/README.md.\n");
+}
+
 static int parse_args(struct sim *s, int argc, char **argv, const char **control,
                       const char **script)
 {
     static const struct option opts[] = {
         {"tcp", required_argument, NULL, 't'},     {"rtu", required_argument, NULL, 'r'},
         {"control", required_argument, NULL, 'c'}, {"script", required_argument, NULL, 's'},
-        {"seed", required_argument, NULL, 'S'},    {NULL, 0, NULL, 0}};
+        {"seed", required_argument, NULL, 'S'},    {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     int o, r = 0;
 
     while (r == 0 && (o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -419,12 +436,14 @@ static int parse_args(struct sim *s, int argc, char **argv, const char **control
             *script = optarg;
         else if (o == 'S')
             s->rng = (uint32_t)strtoul(optarg, NULL, 0) | 1u;
-        else
+        else if (o == 'h') {
+            usage(stdout);
+            exit(0);
+        } else
             r = -EINVAL;
     }
-    if (r == 0 && (optind != argc || s->n_eps == 0)) {
-        fprintf(stderr, "usage: vsd-modbus-sim [--control SOCKET] [--script FILE] [--seed N] "
-                        "--tcp PORT[+COUNT]:ID=PROFILE,... | --rtu LINK:ID=PROFILE,...\n");
+    if (r == -EINVAL || (r == 0 && (optind != argc || s->n_eps == 0))) {
+        usage(stderr);
         r = -EINVAL;
     }
     return r;

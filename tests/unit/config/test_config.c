@@ -211,6 +211,8 @@ static void test_option_check(void **state)
     const struct vsd_option b = OPT(.type = VSD_OPT_BOOL);
     const struct vsd_option t =
         OPT(.type = VSD_OPT_DURATION, .flags = VSD_OPT_RANGE, .min = 100, .max = 3600000);
+    const struct vsd_option t10 =
+        OPT(.type = VSD_OPT_DURATION, .flags = VSD_OPT_RANGE, .min = 10, .max = 60000);
     const struct vsd_option e = OPT(.type = VSD_OPT_ENUM, .choices = prio);
     const struct vsd_option l = OPT(.type = VSD_OPT_LIST);
     const struct vsd_option s = OPT(.type = VSD_OPT_STRING, .check = check_even);
@@ -236,8 +238,19 @@ static void test_option_check(void **state)
     expect_reason(&b, "maybe", "expected true or false, got 'maybe'");
     expect_reason(&b, "on", "");
     expect_reason(&t, "5 parsecs", "expected a duration such as 500ms, 2s or 5m, got '5 parsecs'");
-    expect_reason(&t, "50ms", "must be between 100 and 3600000 ms, got 50");
-    expect_reason(&t, "2h", "must be between 100 and 3600000 ms, got 7200000");
+    expect_reason(&t, "50ms", "must be between 100ms and 1h, got 50ms");
+    expect_reason(&t, "2h", "must be between 100ms and 1h, got 2h");
+    /* A bare number is seconds: said, with milliseconds suggested when they would fit. */
+    expect_reason(&t, "5000", "must be between 100ms and 1h, got 5000 (a bare number is "
+                              "seconds: 5000 s); for milliseconds write 5000ms");
+    expect_reason(&t, "0", "must be between 100ms and 1h, got 0 (a bare number is seconds: 0 s)");
+    expect_reason(&t10, "500", "must be between 10ms and 1m, got 500 (a bare number is seconds: "
+                               "500 s); for milliseconds write 500ms");
+    expect_reason(&t10, "1500", "must be between 10ms and 1m, got 1500 (a bare number is "
+                                "seconds: 1500 s); for milliseconds write 1500ms");
+    expect_reason(&t10, "90000", "must be between 10ms and 1m, got 90000 (a bare number is "
+                                 "seconds: 90000 s)");
+    expect_reason(&t10, "30", "");
     expect_reason(&t, "1h", "");
     expect_reason(&e, "urgent", "expected one of low, medium, high, got 'urgent'");
     expect_reason(&e, "High", "expected one of low, medium, high, got 'High'");
@@ -251,7 +264,7 @@ static void test_option_check(void **state)
     expect_reason(&l, "", "expected a comma-separated list of names, got ''");
     expect_reason(&s, "", "must not be empty");
     expect_reason(&s, "ab", "");
-    expect_reason(&s, "abc", "odd length 3");
+    expect_reason(&s, "abc", "odd length 3, got 'abc'"); /* the value always echoed */
     expect_reason(&q, "x", "invalid value 'x'");
 }
 
@@ -556,6 +569,70 @@ static void expect_bad(const char *dir, const char *name)
     vsd_diag_free(&diag);
 }
 
+/* DIR/NAME.conf loads, with exactly the warnings of DIR/NAME.expected. */
+static void expect_warn(const char *dir, const char *name)
+{
+    struct vsd_diag diag = {0};
+    struct vsd_config *cfg = NULL;
+    char path[2048], expected_path[2048];
+    char **expected;
+    size_t n, prefix = strlen(dir) + 1;
+    bool same;
+    int r;
+
+    snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
+    snprintf(expected_path, sizeof(expected_path), "%s/%s.expected", dir, name);
+    n = read_lines(expected_path, &expected);
+    r = vsd_config_load(path, &cfg, &diag);
+    same = diag.n == n && diag.n_warnings == n;
+    for (size_t i = 0; same && i < n; i++)
+        same = strncmp(diag.lines[i], path, prefix) == 0 &&
+               strcmp(diag.lines[i] + prefix, expected[i]) == 0;
+    if (!same) {
+        print_message("%s: expected %zu warnings:\n", name, n);
+        for (size_t i = 0; i < n; i++)
+            print_message("  %s\n", expected[i]);
+        print_message("got %zu lines (%zu warnings):\n", diag.n, diag.n_warnings);
+        for (size_t i = 0; i < diag.n; i++)
+            print_message("  %s\n", diag.lines[i] + (strlen(diag.lines[i]) > prefix ? prefix : 0));
+    }
+    assert_true(same);
+    assert_true(n > 0);
+    assert_int_equal(r, 0);
+    assert_non_null(cfg);
+    vsd_config_free(cfg);
+    for (size_t i = 0; i < n; i++)
+        free(expected[i]);
+    free(expected);
+    vsd_diag_free(&diag);
+}
+
+/* tests/config/warn: files that load, with warnings (never counted as errors). */
+static void test_warn_cases(void **state)
+{
+    char dir[1024];
+    struct dirent *de;
+    size_t cases = 0;
+    DIR *d;
+
+    (void)state;
+    src_path(dir, sizeof(dir), "tests/config/warn");
+    d = opendir(dir);
+    assert_non_null(d);
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        char name[256];
+
+        if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+            continue;
+        snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
+        expect_warn(dir, name);
+        cases++;
+    }
+    closedir(d);
+    assert_true(cases >= 1);
+}
+
 static void test_bad_cases(void **state)
 {
     char dir[1024], other[1400];
@@ -784,6 +861,7 @@ int main(void)
         cmocka_unit_test(test_good_crlf_bom),
         cmocka_unit_test(test_example_config),
         cmocka_unit_test(test_bad_cases),
+        cmocka_unit_test(test_warn_cases),
         cmocka_unit_test(test_unreadable),
         cmocka_unit_test_setup_teardown(test_mqtt_files, tmp_setup, tmp_teardown),
         cmocka_unit_test(test_docs_cover_schema),
