@@ -9,6 +9,7 @@
 #include <vitalsd/vitals.h>
 
 #include "alarm_limits.h"
+#include "clock.h"
 #include "command_int.h"
 #include "payload.h"
 
@@ -67,31 +68,73 @@ cJSON *vsd_cmd_alerts(struct vsd_core *core, struct vsd_command *cmd)
     return reply;
 }
 
-/* Alert ids are 32 lowercase hex digits. */
+/* Alert ids are 32 lowercase hex digits; a person may give the first few (at least 4). */
+#define ACK_PREFIX_MIN 4
+
 static bool alert_id_ok(const char *id)
 {
-    return id && strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32;
+    size_t n = id ? strlen(id) : 0;
+
+    return n >= ACK_PREFIX_MIN && n <= 32 && strspn(id, "0123456789abcdef") == n;
+}
+
+/* The active alert whose id starts with PREFIX; NULL with *REPLY set when none or several. */
+static const struct vsd_alert *find_by_prefix(struct vsd_core *core, const char *prefix,
+                                              cJSON **reply)
+{
+    const struct vsd_alert *a[64], *found[8];
+    size_t n_found = 0, len = strlen(prefix);
+    char list[8 * 34 + 16] = "";
+
+    if (len == 32 && (found[0] = vsd_alarm_find(core->alarm, prefix)) != NULL)
+        return found[0];
+    for (size_t b = 0; b <= core->cfg->n_beds; b++) {
+        size_t n = vsd_alarm_active(core->alarm, b < core->cfg->n_beds ? b : VSD_ALARM_DAEMON,
+                                    a, 64);
+
+        for (size_t i = 0; i < n && i < 64; i++)
+            if (strncmp(a[i]->id, prefix, len) == 0 && n_found++ < 8)
+                found[n_found - 1] = a[i];
+    }
+    if (n_found == 1)
+        return found[0];
+    if (n_found == 0) {
+        *reply = vsd_cmd_error("no active alert '%s' (already cleared, or never raised)",
+                               vsd_cmd_echo(prefix));
+        return NULL;
+    }
+    for (size_t i = 0; i < n_found && i < 8; i++)
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+                 found[i]->id);
+    *reply = vsd_cmd_error("alert id '%s' is ambiguous: %zu active alerts start with it (%s%s); "
+                           "give more digits", prefix, n_found, list, n_found > 8 ? ", ..." : "");
+    return NULL;
 }
 
 cJSON *vsd_cmd_ack(struct vsd_core *core, struct vsd_command *cmd)
 {
     const char *id = vsd_cmd_str(cmd, "alert"), *by = vsd_cmd_str(cmd, "by");
     const struct vsd_alert *a;
-    cJSON *reply, *audit;
-    char err[256];
+    cJSON *reply = NULL, *audit;
+    char err[256], full[33];
     int r;
 
     if (vsd_actor_check(by, err, sizeof(err)) < 0)
         return vsd_cmd_error("%s", err);
     if (!alert_id_ok(id))
-        return vsd_cmd_error("alert must be an alert id (32 hex digits), as `vitalsctl alerts` "
-                             "shows it");
-    a = vsd_alarm_find(core->alarm, id);
-    if (!a)
-        return vsd_cmd_error("no active alert '%s' (already cleared, or never raised)",
-                             vsd_cmd_echo(id));
-    if (a->acked)
-        return vsd_cmd_error("alert '%s' was already acknowledged by %s", id, a->acked_by);
+        return vsd_cmd_error("alert must be an alert id (32 hex digits, or its first %d or "
+                             "more), as `vitalsctl alerts` shows it", ACK_PREFIX_MIN);
+    if (!(a = find_by_prefix(core, id, &reply)))
+        return reply;
+    snprintf(full, sizeof(full), "%s", a->id); /* the alert may be gone after the ack */
+    id = full;
+    if (a->acked) {
+        char iso[32];
+
+        vsd_clock_iso8601(a->acked_wall_ms, iso, sizeof(iso));
+        return vsd_cmd_error("alert '%s' was already acknowledged by %s at %.10s %.8s UTC", id,
+                             a->acked_by, iso, iso + 11);
+    }
     reply = vsd_cmd_ok();
     audit = cJSON_AddObjectToObject(reply, "_audit");
     cJSON_AddStringToObject(audit, "alert", id);
@@ -105,6 +148,7 @@ cJSON *vsd_cmd_ack(struct vsd_core *core, struct vsd_command *cmd)
         return vsd_cmd_error("alert '%s' not acknowledged: %s", id, strerror(-r));
     }
     cJSON_AddStringToObject(reply, "alert", id);
+    cJSON_AddStringToObject(reply, "by", by); /* the verified account it is recorded under */
     return reply;
 }
 

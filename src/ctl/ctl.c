@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "ctl.h"
@@ -24,6 +25,45 @@ int vsd_ctl_need_config(struct ctl *c)
         fprintf(stderr, "vitalsctl: %s: %s (give -c CONFIG)\n", c->config_path, strerror(-rc));
     vsd_diag_free(&diag);
     return rc < 0 ? VSD_CONFIG_EXIT : 0;
+}
+
+int vsd_ctl_call_quiet(struct ctl *c, cJSON *req, cJSON **reply, char *err, size_t errlen)
+{
+    const char *path = c->socket_path;
+    const cJSON *ok, *e;
+
+    *reply = NULL;
+    if (!path) {
+        if (vsd_ctl_need_config(c) != 0) {
+            snprintf(err, errlen, "no configuration");
+            return -EINVAL;
+        }
+        path = c->cfg->control_socket;
+    }
+    if (vsd_client_call(path, req, reply, err, (unsigned)errlen) < 0)
+        return -ECONNREFUSED;
+    ok = cJSON_GetObjectItemCaseSensitive(*reply, "ok");
+    if (!cJSON_IsTrue(ok)) {
+        e = cJSON_GetObjectItemCaseSensitive(*reply, "error");
+        snprintf(err, errlen, "%s", cJSON_IsString(e) ? e->valuestring : "(no reason given)");
+        return -EPERM;
+    }
+    return 0;
+}
+
+/* Open the database read-only without a word when it cannot be: NULL then. */
+sqlite3 *vsd_ctl_open_db_quiet(struct ctl *c)
+{
+    sqlite3 *db = NULL;
+    char err[512];
+
+    if (!c->db_path && !c->cfg && access(c->config_path, R_OK) != 0)
+        return NULL;
+    if (!c->db_path && vsd_ctl_need_config(c) != 0)
+        return NULL;
+    if (vsd_export_open(c->db_path ? c->db_path : c->cfg->database, &db, err, sizeof(err)) < 0)
+        return NULL;
+    return db;
 }
 
 int vsd_ctl_call(struct ctl *c, cJSON *req, cJSON **reply)

@@ -36,9 +36,10 @@ static void print_path(const cJSON *reply)
            n_(store, "commit_errors"));
 }
 
-static void print_beds(const cJSON *reply)
+static void print_beds(const cJSON *reply, const struct vsd_ctl_now *now)
 {
     const cJSON *b, *a;
+    char words[512];
 
     printf("\n%-16s %-24s %s\n", "BED", "SESSION", "ACTIVE ALERTS");
     cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(reply, "beds"))
@@ -50,16 +51,19 @@ static void print_beds(const cJSON *reply)
         {
             if (strcmp(s_(a, "bed"), s_(b, "bed")) != 0)
                 continue;
-            printf("%s%s %s%s%s", n++ ? ", " : " ", s_(a, "priority"), s_(a, "code"),
-                   strcmp(s_(a, "vital"), "-") ? " " : "", strcmp(s_(a, "vital"), "-") ? s_(a, "vital") : "");
+            vsd_ctl_alert_words(a, now, words, sizeof(words));
+            printf("%s%.8s %s\n", n++ ? "                                          " : " ",
+                   s_(a, "alert_id"), words);
         }
-        printf("%s\n", n ? "" : " none");
+        if (!n)
+            printf(" none\n");
     }
     cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(reply, "alerts"))
     {
         if (!cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(a, "bed")))
             continue;
-        printf("%-16s %-24s %s %s\n", "(daemon)", "", s_(a, "priority"), s_(a, "code"));
+        vsd_ctl_alert_words(a, now, words, sizeof(words));
+        printf("%-16s %-24s %.8s %s\n", "(daemon)", "", s_(a, "alert_id"), words);
     }
 }
 
@@ -86,7 +90,8 @@ int vsd_ctl_status(struct ctl *c, int argc, char **argv)
     int rc = EXIT_USAGE;
 
     if (argc > 1 || (argc == 1 && !json)) {
-        fprintf(stderr, "usage: vitalsctl status [--json]\n");
+        fprintf(stderr, "vitalsctl: status takes only --json; got '%s'\n",
+                argv[json ? 1 : 0]);
         goto out;
     }
     cJSON_AddStringToObject(req, "cmd", "status");
@@ -96,8 +101,12 @@ int vsd_ctl_status(struct ctl *c, int argc, char **argv)
         printf("%s\n", text);
         free(text);
     } else if (rc == 0) {
+        struct vsd_ctl_now now;
+
+        vsd_ctl_now_load(c, &now, true);
         print_path(reply);
-        print_beds(reply);
+        print_beds(reply, &now);
+        vsd_ctl_now_free(&now);
         print_devices(reply);
     }
 out:

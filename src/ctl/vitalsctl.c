@@ -23,14 +23,17 @@
 static void usage(FILE *out)
 {
     fputs("Usage: vitalsctl [-c CONFIG] [--socket PATH] [--db PATH] COMMAND ...\n"
-          "  session start --bed BED --session ID --by NAME   open a visit at a bed\n"
-          "  session end   --bed BED --session ID --by NAME close the bed's visit\n"
+          "  session start --bed BED --session ID [--by NAME] open a visit at a bed\n"
+          "  session end   --bed BED --session ID [--by NAME] close the bed's visit\n"
           "  session list                                     beds and their open sessions\n"
-          "  status [--json]                                  alert path, beds, alerts, devices\n",
+          "  status [--json]                                  alert path, beds, alerts, devices\n"
+          "  beds                                             each bed's latest readings, with\n"
+          "                                                   their age\n",
           out);
     vsd_ctl_export_usage(out);
-    fputs("  watch [--seconds N] [--user NAME]                print alerts as they happen, logged\n"
-          "                                                   in to the broker as NAME (password:\n"
+    fputs("  watch [--seconds N] [--user NAME]                the active alerts, then alerts as\n"
+          "                                                   they happen, logged in to the broker\n"
+          "                                                   as NAME (password:\n"
           "                                                   VITALSCTL_MQTT_PASSWORD)\n"
           "  audit verify [--db PATH] [--expect-head HASH] [--manifest FILE]\n"
           "                                    check the audit hash chain, that it still holds\n"
@@ -86,17 +89,23 @@ static int cmd_session(struct ctl *c, int argc, char **argv)
     cJSON *req = cJSON_CreateObject(), *reply = NULL;
     int rc = EXIT_USAGE;
 
-    if (argc < 1)
+    if (argc < 1 || !(strcmp(argv[0], "start") == 0 || strcmp(argv[0], "end") == 0 ||
+                      (strcmp(argv[0], "list") == 0 && argc == 1))) {
+        fprintf(stderr, "vitalsctl: session needs start, end or list, e.g. vitalsctl session "
+                        "start --bed chair-2 --session S-1002\n");
         goto out;
+    }
     if (strcmp(argv[0], "start") == 0 || strcmp(argv[0], "end") == 0) {
         cJSON_AddStringToObject(req, "cmd",
                                 argv[0][0] == 's' ? "session_start" : "session_end");
-        if (parse_pairs(argc - 1, argv + 1, start_keys, req) < 0)
+        if (parse_pairs(argc - 1, argv + 1, start_keys, req) < 0 ||
+            !cJSON_GetObjectItem(req, "bed") || !cJSON_GetObjectItem(req, "session")) {
+            fprintf(stderr, "vitalsctl: session %s needs --bed BED and --session ID (--by NAME "
+                            "is optional), each with a value\n", argv[0]);
             goto out;
-    } else if (strcmp(argv[0], "list") == 0 && argc == 1) {
-        cJSON_AddStringToObject(req, "cmd", "session_list");
+        }
     } else {
-        goto out;
+        cJSON_AddStringToObject(req, "cmd", "session_list");
     }
     rc = vsd_ctl_call(c, req, &reply);
     if (rc == 0 && strcmp(argv[0], "list") == 0)
@@ -108,8 +117,6 @@ static int cmd_session(struct ctl *c, int argc, char **argv)
                    : cJSON_GetObjectItemCaseSensitive(req, "session")->valuestring,
                cJSON_GetObjectItemCaseSensitive(req, "bed")->valuestring);
 out:
-    if (rc == EXIT_USAGE)
-        usage(stderr);
     cJSON_Delete(req);
     cJSON_Delete(reply);
     return rc;
@@ -215,6 +222,13 @@ static int cmd_report(struct ctl *c, int argc, char **argv)
     return rc < 0 ? EXIT_REFUSED : 0;
 }
 
+static void print_active(void *ctx)
+{
+    vsd_ctl_print_active(ctx);
+    printf("Alerts as they happen (the id's first digits are enough for vitalsctl ack):\n");
+    fflush(stdout);
+}
+
 /* watch [--seconds N] [--user NAME]: the broker login is the person's own (--user, or
  * VITALSCTL_MQTT_USER, with VITALSCTL_MQTT_PASSWORD), never the daemon's. */
 static int cmd_watch(struct ctl *c, int argc, char **argv)
@@ -230,13 +244,23 @@ static int cmd_watch(struct ctl *c, int argc, char **argv)
         else if (i + 1 < argc && strcmp(argv[i], "--user") == 0)
             login.user = argv[i + 1];
         else {
-            usage(stderr);
+            fprintf(stderr, "vitalsctl: watch takes --seconds N and --user NAME, each with a "
+                            "value; got '%s'\n", argv[i]);
             return EXIT_USAGE;
         }
     }
     if ((rc = vsd_ctl_need_config(c)) != 0)
         return rc;
-    if (vsd_watch_run(&c->cfg->mqtt, &login, c->cfg->area, seconds, err, sizeof(err)) < 0) {
+    rc = vsd_watch_run(&c->cfg->mqtt, &login, c->cfg->area, seconds, print_active, c, err,
+                       sizeof(err));
+    if (rc == -ECONNREFUSED) { /* no broker: what the daemon still answers */
+        vsd_ctl_print_active(c);
+        fprintf(stderr, "vitalsctl: cannot reach the broker (%s), so no alerts as they happen "
+                        "here; still working without it: `vitalsctl alerts` (the active alerts, "
+                        "from the daemon), `vitalsctl status`, `vitalsctl ack ID`\n", err);
+        return EXIT_UNAVAILABLE;
+    }
+    if (rc < 0) {
         fprintf(stderr, "vitalsctl: %s\n", err);
         return EXIT_UNAVAILABLE;
     }
@@ -268,6 +292,8 @@ static int run_command(struct ctl *c, int argc, char **argv)
         return vsd_ctl_limits(c, argc, argv);
     if (strcmp(cmd, "watch") == 0)
         return cmd_watch(c, argc, argv);
+    if (strcmp(cmd, "beds") == 0)
+        return vsd_ctl_beds(c, argc, argv);
     if (strcmp(cmd, "probe") == 0)
         return vsd_probe_run(c->config_path, argc, argv, stdout);
     fprintf(stderr, "vitalsctl: unknown command '%s'\n", cmd);

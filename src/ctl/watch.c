@@ -17,11 +17,46 @@
 #include "watch.h"
 
 
+#define ENDED_MAX 64
+
+static const char *str(const cJSON *o, const char *key);
+static void clock_time(const char *iso, char *buf, size_t size);
+
 struct watch {
     char area[64];
     struct vsd_alert_order order;
     int refused; /* the broker's CONNACK code when it refused us; 0: not refused */
+    bool subscribed, lost;
+    char ended_id[ENDED_MAX][33]; /* when each latched alert's condition ended, from its event */
+    char ended_at[ENDED_MAX][16];
+    size_t ended_next;
 };
+
+/* The "latched" event's time, remembered so a later escalation can say it. */
+static void remember_ended(struct watch *w, const char *payload)
+{
+    cJSON *o = cJSON_Parse(payload);
+    const char *ev = o ? str(o, "event") : NULL, *id = o ? str(o, "alert_id") : NULL;
+
+    if (ev && id && strcmp(ev, "latched") == 0) {
+        snprintf(w->ended_id[w->ended_next], sizeof(w->ended_id[0]), "%.32s", id);
+        clock_time(str(o, "time"), w->ended_at[w->ended_next], sizeof(w->ended_at[0]));
+        w->ended_next = (w->ended_next + 1) % ENDED_MAX;
+    }
+    cJSON_Delete(o);
+}
+
+static const char *ended_of(const struct watch *w, const char *payload)
+{
+    cJSON *o = cJSON_Parse(payload);
+    const char *id = o ? str(o, "alert_id") : NULL, *at = NULL;
+
+    for (size_t i = 0; id && i < ENDED_MAX; i++)
+        if (strcmp(w->ended_id[i], id) == 0)
+            at = w->ended_at[i];
+    cJSON_Delete(o);
+    return at;
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -59,29 +94,148 @@ static void clock_time(const char *iso, char *buf, size_t size)
     strftime(buf, size, "%H:%M:%S", &tm);
 }
 
-static void describe(const cJSON *o, char *buf, size_t size)
+void vsd_watch_clock(const char *iso, char *buf, size_t size)
+{
+    clock_time(iso, buf, size);
+}
+
+/* "84 %", "72 bpm": whole numbers, as a monitor shows them (never an average's decimals). */
+void vsd_watch_value(const char *vital, double value, char *buf, size_t size)
+{
+    int v = vital ? vsd_vital_from_name(vital) : -1;
+    const struct vsd_vital_info *vi = v >= 0 ? vsd_vital_info((enum vsd_vital)v) : NULL;
+    double r = round(value);
+
+    if (isnan(value))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.0f%s%s", r == 0 ? 0.0 : r, vi ? " " : "", vi ? vi->unit : "");
+}
+
+/* What a technical alert means, in words; the code's own words stay in it. */
+static void technical_what(const char *code, const struct vsd_vital_info *vi, char *buf,
+                           size_t size)
+{
+    bool oximeter = vi && (vi->vital == VSD_VITAL_SPO2 || vi->vital == VSD_VITAL_PR);
+
+    if (strcmp(code, "sensor_off") == 0 && oximeter)
+        snprintf(buf, size, "sensor off: SpO2 probe off, no SpO2 or pulse");
+    else if (strcmp(code, "sensor_off") == 0 && vi && vi->vital >= VSD_VITAL_NIBP_SYS &&
+             vi->vital <= VSD_VITAL_NIBP_MEAN)
+        snprintf(buf, size, "sensor off: NIBP cuff off, no blood pressure");
+    else if (strcmp(code, "sensor_off") == 0)
+        snprintf(buf, size, "sensor off: no %s", vi ? vi->label : "reading");
+    else if (strcmp(code, "comms_loss") == 0)
+        snprintf(buf, size, "comms loss: the monitor stopped answering");
+    else if (strcmp(code, "comms_degraded") == 0)
+        snprintf(buf, size, "comms degraded: the monitor answers badly");
+    else if (strcmp(code, "invalid") == 0)
+        snprintf(buf, size, "invalid: no usable %s value", vi ? vi->label : "");
+    else if (strcmp(code, "nibp_overdue") == 0)
+        snprintf(buf, size, "NIBP overdue: no blood pressure taken on time");
+    else if (strcmp(code, "storage_failing") == 0)
+        snprintf(buf, size, "storage failing: readings are not being saved");
+    else if (strcmp(code, "queue_overflow") == 0)
+        snprintf(buf, size, "readings lost: queue full");
+    else if (strcmp(code, "alert_path_down") == 0)
+        snprintf(buf, size, "alert path down: the dashboard is not getting alerts");
+    else
+        snprintf(buf, size, "%s%s%s%s", code, vi ? " (" : "", vi ? vi->label : "", vi ? ")" : "");
+}
+
+void vsd_alert_what(const cJSON *o, char *buf, size_t size)
 {
     const char *code = str(o, "code"), *vital = str(o, "vital"), *kind = str(o, "kind");
     int v = vital ? vsd_vital_from_name(vital) : -1;
     const struct vsd_vital_info *vi = v >= 0 ? vsd_vital_info((enum vsd_vital)v) : NULL;
-    double value = num(o, "value"), limit = num(o, "limit");
-    bool low = code && strcmp(code, "low") == 0;
+    double limit = num(o, "limit");
 
+    if (!code)
+        code = "?";
     if (kind && strcmp(kind, "technical") == 0) {
-        snprintf(buf, size, "technical: %s%s%s%s, device %s", code ? code : "?",
-                 vi ? " (" : "", vi ? vi->label : "", vi ? ")" : "",
-                 str(o, "device") ? str(o, "device") : "-");
-        for (char *p = buf; *p; p++)
-            if (*p == '_')
-                *p = ' ';
-    } else if (vi && isnan(value)) { /* cleared by an acknowledgement: no value to show */
-        snprintf(buf, size, "%s %s (limit %s %g)", vi->label, code ? code : "?", low ? "<" : ">",
-                 limit);
-    } else if (vi) {
-        snprintf(buf, size, "%s %s: %g %s (limit %s %g)", vi->label, code ? code : "?", value,
-                 vi->unit, low ? "<" : ">", limit);
+        char t[160];
+
+        technical_what(code, vi, t, sizeof(t));
+        if (str(o, "device"))
+            snprintf(buf, size, "%s (device %s)", t, str(o, "device"));
+        else
+            snprintf(buf, size, "%s", t);
+    } else if (vi && (strcmp(code, "low") == 0 || strcmp(code, "high") == 0) && !isnan(limit)) {
+        snprintf(buf, size, "%s %s %g", vi->label, code[0] == 'l' ? "below" : "above", limit);
+    } else if (vi && (strcmp(code, "rise") == 0 || strcmp(code, "fall") == 0)) {
+        snprintf(buf, size, "%s %s fast", vi->label, code[0] == 'r' ? "rising" : "falling");
     } else {
-        snprintf(buf, size, "%s", code ? code : "?");
+        snprintf(buf, size, "%s %s", vi ? vi->label : "", code);
+    }
+}
+
+/* "still below", "still above", "continues". */
+static const char *still(const cJSON *o)
+{
+    const char *code = str(o, "code");
+
+    if (code && strcmp(code, "low") == 0)
+        return "still below";
+    if (code && strcmp(code, "high") == 0)
+        return "still above";
+    return "continues";
+}
+
+void vsd_alert_now(const cJSON *o, const char *ended, char *buf, size_t size)
+{
+    bool condition = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "condition"));
+    bool acked = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "acknowledged"));
+    const char *by = str(o, "acknowledged_by");
+    char at[32] = "";
+
+    if (acked && str(o, "acknowledged_at")) {
+        snprintf(at, sizeof(at), " at ");
+        clock_time(str(o, "acknowledged_at"), at + 4, sizeof(at) - 4);
+    }
+    if (!condition && !acked)
+        snprintf(buf, size, "ended%s%s, needs acknowledgement", ended ? " " : "",
+                 ended ? ended : "");
+    else if (!condition)
+        snprintf(buf, size, "ended, acknowledged by %s%s", by ? by : "?", at);
+    else if (acked)
+        snprintf(buf, size, "%s, acknowledged by %s%s", still(o), by ? by : "?", at);
+    else
+        snprintf(buf, size, "%s, not acknowledged", still(o));
+}
+
+/* What the event says is true now. ENDED: when the condition ended, if known. */
+static void describe(const cJSON *o, const char *event, const char *when, const char *ended,
+                     char *buf, size_t size)
+{
+    bool condition = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "condition"));
+    bool technical = str(o, "kind") && strcmp(str(o, "kind"), "technical") == 0;
+    const char *vital = technical ? NULL : str(o, "vital");
+    double value = num(o, "value");
+    int step = (int)num(o, "escalation");
+    char what[224], val[32];
+
+    vsd_alert_what(o, what, sizeof(what));
+    vsd_watch_value(vital, value, val, sizeof(val));
+    if (strcmp(event, "raised") == 0 && vital && !isnan(value)) {
+        snprintf(buf, size, "%s: %s", what, val);
+    } else if (strcmp(event, "latched") == 0) {
+        snprintf(buf, size, "%s: condition ended %s, still needs acknowledgement", what, when);
+    } else if (strcmp(event, "escalated") == 0 && !condition) {
+        snprintf(buf, size, "%s: condition ended%s%s, still needs acknowledgement "
+                 "(escalation step %d)", what, ended ? " " : "", ended ? ended : "", step);
+    } else if (strcmp(event, "escalated") == 0) {
+        snprintf(buf, size, "%s: %s, not acknowledged (escalation step %d)", what, still(o),
+                 step);
+    } else if (strcmp(event, "acknowledged") == 0) {
+        snprintf(buf, size, "%s: acknowledged by %s, %s", what,
+                 str(o, "acknowledged_by") ? str(o, "acknowledged_by") : "?",
+                 condition ? still(o) : "condition had ended");
+    } else if (strcmp(event, "cleared") == 0 && vital && !isnan(value)) {
+        snprintf(buf, size, "%s: over, now %s", what, val);
+    } else if (strcmp(event, "cleared") == 0) {
+        snprintf(buf, size, "%s: over", what);
+    } else {
+        snprintf(buf, size, "%s", what);
     }
 }
 
@@ -98,12 +252,21 @@ static const char *event_label(const char *event)
     return event;
 }
 
-int vsd_watch_format(const char *payload, char *buf, size_t size)
+void vsd_watch_upper(const char *s, char *buf, size_t size)
+{
+    size_t i;
+
+    for (i = 0; s && s[i] && i + 1 < size; i++)
+        buf[i] = (char)(s[i] - (s[i] >= 'a' && s[i] <= 'z' ? 32 : 0));
+    if (size)
+        buf[i] = '\0';
+}
+
+int vsd_watch_format_ended(const char *payload, const char *ended, char *buf, size_t size)
 {
     cJSON *o = cJSON_Parse(payload);
-    const char *event, *prio, *bed, *session;
-    char when[32], what[256], upper[16], raw[512];
-    size_t i;
+    const char *event, *prio, *bed, *session, *id;
+    char when[32], what[320], upper[16], raw[512];
 
     if (!o || !(event = str(o, "event")) || !(prio = str(o, "priority"))) {
         cJSON_Delete(o);
@@ -111,20 +274,20 @@ int vsd_watch_format(const char *payload, char *buf, size_t size)
     }
     bed = str(o, "bed") ? str(o, "bed") : "(daemon)";
     session = str(o, "session");
+    id = str(o, "alert_id");
     clock_time(str(o, "time"), when, sizeof(when));
-    describe(o, what, sizeof(what));
-    for (i = 0; prio[i] && i + 1 < sizeof(upper); i++)
-        upper[i] = (char)(prio[i] - (prio[i] >= 'a' && prio[i] <= 'z' ? 32 : 0));
-    upper[i] = '\0';
-    snprintf(raw, sizeof(raw), "%s  %-7s  %-6s  bed %-10s session %-12s %s%s%s", when,
-             event_label(event), upper, bed, session ? session : "(none)", what,
-             str(o, "acknowledged_by") && strcmp(event, "acknowledged") == 0 ? " by " : "",
-             str(o, "acknowledged_by") && strcmp(event, "acknowledged") == 0
-                 ? str(o, "acknowledged_by")
-                 : "");
+    describe(o, event, when, ended, what, sizeof(what));
+    vsd_watch_upper(prio, upper, sizeof(upper));
+    snprintf(raw, sizeof(raw), "%s  %-9s  %-6s  %-8.8s  bed %-10s session %-12s %s", when,
+             event_label(event), upper, id ? id : "-", bed, session ? session : "(none)", what);
     cJSON_Delete(o);
     vsd_tty_escape_str(raw, buf, size); /* the payload's text is not trusted */
     return 0;
+}
+
+int vsd_watch_format(const char *payload, char *buf, size_t size)
+{
+    return vsd_watch_format_ended(payload, NULL, buf, size);
 }
 
 bool vsd_alert_order_stale(struct vsd_alert_order *ord, const char *payload)
@@ -167,9 +330,10 @@ static void on_message(struct mosquitto *m, void *ctx, const struct mosquitto_me
     if (strstr(msg->topic, "/daemon/state")) {
         vsd_tty_escape_str(payload, line, sizeof(line));
         printf("vitalsd is %s\n", line);
-    } else if (!vsd_alert_order_stale(&w->order, payload) &&
-               vsd_watch_format(payload, line, sizeof(line)) == 0) {
-        printf("%s\n", line);
+    } else if (!vsd_alert_order_stale(&w->order, payload)) {
+        remember_ended(w, payload);
+        if (vsd_watch_format_ended(payload, ended_of(w, payload), line, sizeof(line)) == 0)
+            printf("%s\n", line);
     }
     fflush(stdout);
 }
@@ -183,6 +347,10 @@ static void on_connect(struct mosquitto *m, void *ctx, int rc)
         w->refused = rc;
         return;
     }
+    if (w->lost)
+        printf("-- broker back: events follow again (any missed: vitalsctl alerts)\n");
+    w->lost = false;
+    w->subscribed = true;
     snprintf(topic, sizeof(topic), "vitals/%s/bed/+/alert", w->area);
     mosquitto_subscribe(m, NULL, topic, 1);
     snprintf(topic, sizeof(topic), "vitals/%s/daemon/state", w->area);
@@ -212,7 +380,8 @@ static int connect_client(struct mosquitto *m, const struct vsd_mqtt_config *mqt
 }
 
 int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const struct vsd_watch_login *login,
-                  const char *area, int seconds, char *err, size_t errlen)
+                  const char *area, int seconds, void (*before)(void *), void *ctx, char *err,
+                  size_t errlen)
 {
     struct watch w = {0};
     struct mosquitto *m;
@@ -232,8 +401,17 @@ int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const struct vsd_watch_log
     mosquitto_message_callback_set(m, on_message);
     rc = connect_client(m, mqtt, login, err, errlen);
     while (rc == 0 && !w.refused && !stop_requested && (!until || time(NULL) < until)) {
+        if (before && w.subscribed) { /* events are queued from here: now those active before */
+            before(ctx);
+            before = NULL;
+        }
         int lrc = mosquitto_loop(m, 200, 1);
         if (lrc != MOSQ_ERR_SUCCESS) {
+            if (!w.lost)
+                printf("-- lost the broker at %s:%d: no events until it is back; `vitalsctl "
+                       "alerts` and `vitalsctl status` still work\n", mqtt->host, mqtt->port);
+            fflush(stdout);
+            w.lost = true;
             sleep(1);
             mosquitto_reconnect(m);
         }

@@ -121,10 +121,10 @@ static void watch_line(void **state)
 
     setenv("TZ", "UTC", 1);
     assert_int_equal(vsd_watch_format(text, line, sizeof(line)), 0);
-    assert_non_null(strstr(line, "11:06:40  RAISED   HIGH"));
+    assert_non_null(strstr(line, "11:06:40  RAISED     HIGH"));
     assert_non_null(strstr(line, "bed chair-2"));
     assert_non_null(strstr(line, "session S-1002"));
-    assert_non_null(strstr(line, "SpO2 low: 86 % (limit < 90)"));
+    assert_non_null(strstr(line, "SpO2 below 90: 86 %"));
     free(text);
     assert_int_equal(vsd_watch_format("{\"x\":1}", line, sizeof(line)), -EINVAL);
     assert_int_equal(vsd_watch_format("not json", line, sizeof(line)), -EINVAL);
