@@ -2,6 +2,7 @@
 /* The one command handler: session start/end/list, status, audit; validated, audited, answered. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,25 +85,82 @@ const char *vsd_cmd_echo(const char *text)
     return text;
 }
 
+/* The shape of refused text, never the text: "refused: session id of 8 characters with upper
+ * and lower case letters and a space". A patient's name typed as an id says no more. */
+static void text_shape(const char *what, const char *text, char *buf, size_t size)
+{
+    size_t n = strlen(text), upper = 0, lower = 0, digit = 0, space = 0, ctrl = 0, high = 0;
+    size_t other = 0, k = 0, used;
+    const char *parts[7];
+
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c >= 'A' && *c <= 'Z')
+            upper++;
+        else if (*c >= 'a' && *c <= 'z')
+            lower++;
+        else if (*c >= '0' && *c <= '9')
+            digit++;
+        else if (*c == ' ')
+            space++;
+        else if (*c < 0x20 || *c == 0x7f)
+            ctrl++;
+        else if (*c >= 0x80)
+            high++;
+        else
+            other++;
+    }
+    if (upper || lower)
+        parts[k++] = upper && lower ? "upper and lower case letters"
+                     : upper        ? "upper case letters"
+                                    : "lower case letters";
+    if (digit)
+        parts[k++] = "digits";
+    if (space)
+        parts[k++] = space == 1 ? "a space" : "spaces";
+    if (other)
+        parts[k++] = "punctuation";
+    if (ctrl)
+        parts[k++] = "control characters";
+    if (high)
+        parts[k++] = "non-ASCII bytes";
+    if (n > 999)
+        used = (size_t)snprintf(buf, size, "refused: %s of more than 999 characters", what);
+    else
+        used = (size_t)snprintf(buf, size, "refused: %s of %zu character%s", what, n,
+                                n == 1 ? "" : "s");
+    for (size_t i = 0; i < k && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s",
+                                 i == 0 ? " with " : i + 1 == k ? " and " : ", ", parts[i]);
+}
+
 /* What the request named, as far as it is safe to keep for good in the hash-chained audit: a
  * configured bed, a well-formed session id, a checked staff name typed beside the verified actor.
  * Other text (a patient's name typed as a session id, control characters, 64 KiB of noise) is
- * never written: only that it was refused. */
+ * never written: only its shape (length and kinds of characters), and that it was refused. */
 static void audit_request_text(struct vsd_core *core, struct vsd_command *cmd, cJSON *detail)
 {
     const char *bed = vsd_cmd_str(cmd, "bed"), *session = vsd_cmd_str(cmd, "session");
     const char *note = vsd_cmd_str(cmd, "by_note");
-    char err[256];
+    char err[256], shape[160];
 
-    if (bed)
-        cJSON_AddStringToObject(detail, "bed", vsd_config_bed_index(core->cfg, bed) >= 0
-                                                   ? bed : "(not a configured bed)");
-    if (session)
-        cJSON_AddStringToObject(detail, "session",
-                                vsd_session_id_check(session, err, sizeof(err)) == 0
-                                    ? session : "(not a valid session id)");
-    if (note && vsd_actor_check(note, err, sizeof(err)) == 0)
-        cJSON_AddStringToObject(detail, "by_note", note);
+    if (bed) {
+        if (vsd_config_bed_index(core->cfg, bed) < 0)
+            text_shape("bed name", bed, shape, sizeof(shape));
+        cJSON_AddStringToObject(detail, "bed",
+                                vsd_config_bed_index(core->cfg, bed) >= 0 ? bed : shape);
+    }
+    if (session) {
+        bool ok = vsd_session_id_check(session, err, sizeof(err)) == 0;
+        if (!ok)
+            text_shape("session id", session, shape, sizeof(shape));
+        cJSON_AddStringToObject(detail, "session", ok ? session : shape);
+    }
+    if (note) {
+        bool ok = vsd_actor_check(note, err, sizeof(err)) == 0;
+        if (!ok)
+            text_shape("name", note, shape, sizeof(shape));
+        cJSON_AddStringToObject(detail, "by_note", ok ? note : shape);
+    }
 }
 
 /* Every state-changing command is audited, accepted or refused, with its actor. A handler

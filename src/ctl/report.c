@@ -8,7 +8,6 @@
 
 #include <vitalsd/reading.h>
 
-#include "alarm_limits.h"
 #include "report.h"
 #include "store_schema.h"
 
@@ -19,7 +18,7 @@ static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
     snprintf(dst, size, "%s", t ? (const char *)t : "");
 }
 
-static int series_push(struct vsd_report_series *s, int64_t ts, double v)
+static int series_push(struct vsd_report_series *s, int64_t ts, double v, bool brk)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 256;
@@ -31,8 +30,13 @@ static int series_push(struct vsd_report_series *s, int64_t ts, double v)
         if (!nv)
             return -ENOMEM;
         s->v = nv;
+        unsigned char *nb = realloc(s->brk, cap);
+        if (!nb)
+            return -ENOMEM;
+        s->brk = nb;
         s->cap = cap;
     }
+    s->brk[s->n] = brk || (s->n > 0 && ts - s->ts[s->n - 1] > VSD_REPORT_GAP_MS);
     s->ts[s->n] = ts;
     s->v[s->n++] = v;
     return 0;
@@ -45,8 +49,8 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Min, median, max and the time spent outside the limit band L (may be NULL). */
-static int series_stats(struct vsd_report_series *s, const struct vsd_limit *l)
+/* Min, median and max (the time past each limit is report_periods.c's). */
+static int series_stats(struct vsd_report_series *s)
 {
     double *sorted;
 
@@ -61,18 +65,6 @@ static int series_stats(struct vsd_report_series *s, const struct vsd_limit *l)
     s->max = sorted[s->n - 1];
     s->median = s->n % 2 ? sorted[s->n / 2] : (sorted[s->n / 2 - 1] + sorted[s->n / 2]) / 2;
     free(sorted);
-    double low = 0, high = 0;
-    bool has_low = vsd_limit_low(l, &low), has_high = vsd_limit_high(l, &high);
-
-    for (size_t i = 0; l && i + 1 < s->n; i++) {
-        int64_t held = s->ts[i + 1] - s->ts[i];
-        if (held > VSD_REPORT_GAP_MS)
-            held = VSD_REPORT_GAP_MS;
-        if (has_low && s->v[i] < low)
-            s->below_ms += held;
-        if (has_high && s->v[i] > high)
-            s->above_ms += held;
-    }
     return 0;
 }
 
@@ -107,6 +99,7 @@ static int load_readings(sqlite3 *db, struct vsd_report *r)
 {
     sqlite3_stmt *st = NULL;
     int64_t last = r->started_ms;
+    bool unusable_since[VSD_VITAL_COUNT] = {false};
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT ts_ms, vital, value, flags FROM readings "
                                 "WHERE session_id = ?1 ORDER BY ts_ms, id",
@@ -128,16 +121,21 @@ static int load_readings(sqlite3 *db, struct vsd_report *r)
             if (!g)
                 break;
             r->gaps = g;
-            r->gaps[r->n_gaps++] = (struct vsd_report_gap){last, ts};
+            r->gaps[r->n_gaps++] = (struct vsd_report_gap){last, ts, ~0u, "no_reading", false};
         }
         if (ts > last)
             last = ts;
         if (v < 0)
             continue;
-        if (!usable)
+        if (!usable) {
             r->series[v].unusable++;
-        else if (series_push(&r->series[v], ts, sqlite3_column_double(st, 2)) < 0)
+            unusable_since[v] = true;
+        } else if (series_push(&r->series[v], ts, sqlite3_column_double(st, 2), unusable_since[v]) <
+                   0) {
             break;
+        } else {
+            unusable_since[v] = false;
+        }
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW)
@@ -147,7 +145,7 @@ static int load_readings(sqlite3 *db, struct vsd_report *r)
         if (!g)
             return SQLITE_NOMEM;
         r->gaps = g;
-        r->gaps[r->n_gaps++] = (struct vsd_report_gap){last, r->ended_ms};
+        r->gaps[r->n_gaps++] = (struct vsd_report_gap){last, r->ended_ms, ~0u, "no_reading", false};
     }
     if (rc == SQLITE_DONE && !r->ended_ms)
         r->ended_ms = last; /* still open: the report ends at the last reading */
@@ -191,8 +189,85 @@ static int load_alerts(sqlite3 *db, struct vsd_report *r)
     return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_NOMEM : rc;
 }
 
-/* Staff actions about the visit: rows naming the session (exports of it too), and rows about
- * its bed (limit changes, its end) or the configuration while it was open, give or take 1 s. */
+static bool near(int64_t a, int64_t b)
+{
+    return a - b <= 1000 && b - a <= 1000;
+}
+
+static int cmp_gap(const void *a, const void *b)
+{
+    const struct vsd_report_gap *x = a, *y = b;
+
+    return (x->from_ms > y->from_ms) - (x->from_ms < y->from_ms);
+}
+
+/* The gaps table's rows of the session (one per vital), rows of the same cause, start and end
+ * merged; then the intervals without any reading that no row covers; all in time order. */
+static int load_gaps(sqlite3 *db, struct vsd_report *r)
+{
+    struct vsd_report_gap *computed = r->gaps;
+    size_t n_computed = r->n_gaps;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT vital, start_ms, end_ms, reason FROM gaps "
+                                "WHERE session_id = ?1 ORDER BY start_ms, id",
+                                -1, &st, NULL);
+
+    if (rc != SQLITE_OK)
+        return rc;
+    r->gaps = NULL;
+    r->n_gaps = 0;
+    sqlite3_bind_text(st, 1, r->session, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *reason = (const char *)sqlite3_column_text(st, 3);
+        int v = name ? vsd_vital_from_name(name) : -EINVAL;
+        bool open = sqlite3_column_type(st, 2) == SQLITE_NULL;
+        int64_t from = sqlite3_column_int64(st, 1);
+        int64_t to = open ? (r->ended_ms > from ? r->ended_ms : from) : sqlite3_column_int64(st, 2);
+        struct vsd_report_gap *g = NULL;
+
+        for (size_t i = 0; i < r->n_gaps && !g; i++)
+            if (near(r->gaps[i].from_ms, from) && near(r->gaps[i].to_ms, to) &&
+                r->gaps[i].open == open && strcmp(r->gaps[i].reason, reason ? reason : "") == 0)
+                g = &r->gaps[i];
+        if (!g) {
+            g = realloc(r->gaps, (r->n_gaps + 1) * sizeof(*g));
+            if (!g)
+                break;
+            r->gaps = g;
+            g = &r->gaps[r->n_gaps++];
+            *g = (struct vsd_report_gap){from, to, 0, "", open};
+            snprintf(g->reason, sizeof(g->reason), "%s", reason ? reason : "");
+        }
+        if (v >= 0)
+            g->vitals |= 1u << v;
+    }
+    sqlite3_finalize(st);
+    for (size_t c = 0; rc == SQLITE_DONE && c < n_computed; c++) {
+        bool covered = false;
+        for (size_t i = 0; i < r->n_gaps && !covered; i++)
+            covered =
+                r->gaps[i].from_ms < computed[c].to_ms && computed[c].from_ms < r->gaps[i].to_ms;
+        if (covered)
+            continue;
+        struct vsd_report_gap *g = realloc(r->gaps, (r->n_gaps + 1) * sizeof(*g));
+        if (!g) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        r->gaps = g;
+        r->gaps[r->n_gaps++] = computed[c];
+    }
+    free(computed);
+    if (r->n_gaps > 1)
+        qsort(r->gaps, r->n_gaps, sizeof(*r->gaps), cmp_gap);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_NOMEM : rc;
+}
+
+/* Staff actions about the visit: rows naming the session (its start, end, limit changes,
+ * exports of it), acknowledgements of its alerts (accepted, or refused naming one of them),
+ * and rows about its bed or the configuration while it was open, give or take 1 s. */
 static int load_actions(sqlite3 *db, struct vsd_report *r)
 {
     sqlite3_stmt *st = NULL;
@@ -200,7 +275,10 @@ static int load_actions(sqlite3 *db, struct vsd_report *r)
         db,
         "SELECT ts_ms, actor, action, detail FROM audit WHERE json_valid(detail) AND "
         "(json_extract(detail, '$.session') = ?1 OR (ts_ms BETWEEN ?3 - 1000 AND ?4 + 1000 AND "
-        "(json_extract(detail, '$.bed') = ?2 OR action GLOB 'config_*'))) ORDER BY id",
+        "(json_extract(detail, '$.bed') = ?2 OR action GLOB 'config_*')) OR "
+        "(action = 'alert_ack' AND EXISTS (SELECT 1 FROM alerts al WHERE al.session_id = ?1 AND "
+        "(al.alert_id = json_extract(audit.detail, '$.alert') OR "
+        "instr(json_extract(audit.detail, '$.reason'), al.alert_id) > 0)))) ORDER BY id",
         -1, &st, NULL);
 
     if (rc != SQLITE_OK)
@@ -236,6 +314,9 @@ void vsd_report_free(struct vsd_report *r)
     for (size_t i = 0; i < r->n_actions; i++)
         free(r->actions[i].detail);
     free(r->actions);
+    free(r->periods);
+    for (int v = 0; v < VSD_VITAL_COUNT; v++)
+        free(r->series[v].brk);
     free(r->alerts);
     free(r->gaps);
     free(r);
@@ -258,13 +339,17 @@ int vsd_report_load(sqlite3 *db, const char *session, vsd_report_limits_fn limit
     if (rc == SQLITE_OK)
         rc = load_readings(db, r);
     if (rc == SQLITE_OK)
+        rc = load_gaps(db, r);
+    if (rc == SQLITE_OK)
         rc = load_alerts(db, r);
     if (rc == SQLITE_OK)
         rc = vsd_report_proofs(db, r);
     if (rc == SQLITE_OK)
         rc = load_actions(db, r);
     for (int v = 0; rc == SQLITE_OK && e == 0 && v < VSD_VITAL_COUNT; v++)
-        e = series_stats(&r->series[v], r->limits ? &r->limits->limits[v] : NULL);
+        e = series_stats(&r->series[v]);
+    if (rc == SQLITE_OK && e == 0)
+        e = vsd_report_periods(r);
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc == SQLITE_NOTFOUND) {

@@ -31,7 +31,9 @@ struct vsd_report_series {
     size_t n, cap;
     int64_t *ts;
     double *v;
-    uint64_t unusable; /* readings without a value or flagged unusable */
+    unsigned char *brk; /* brk[i]: readings i-1 and i are not joined on a chart (more than
+                         * VSD_REPORT_GAP_MS apart, or unusable readings between them) */
+    uint64_t unusable;  /* readings without a value or flagged unusable */
     double min, median, max;
     int64_t below_ms, above_ms; /* time spent below low / above high (each reading holds
                                  * until the next one, at most VSD_REPORT_GAP_MS) */
@@ -49,8 +51,26 @@ struct vsd_report_alert {
     char acked_by_table[72]; /* VSD_PROOF_DIFFERS: what the alerts table says */
 };
 
+/* A monitoring gap: a row (or rows of several vitals, merged) of the gaps table, or an
+ * interval of more than VSD_REPORT_GAP_MS with no reading stored at all. */
 struct vsd_report_gap {
     int64_t from_ms, to_ms;
+    unsigned vitals; /* bit v: vital v was not measured; all bits: no reading at all */
+    char reason[24]; /* comms_loss, sensor_off, invalid, daemon_down; "no_reading" */
+    bool open;       /* still open when the session ended (end_ms NULL): TO_MS is the end */
+};
+
+/* The limits of one vital in force from FROM_MS to TO_MS: the configuration's, or a session
+ * override (limits_set / limits_reset in the audit trail). */
+struct vsd_report_period {
+    int vital;
+    int64_t from_ms, to_ms;
+    struct vsd_limit limit;
+    bool known;      /* false: no configuration given and no override says what they were */
+    char source[96]; /* "configuration", "session override", "reset to configuration" */
+    char by[72];     /* who changed them; empty for the configuration */
+    int64_t beyond_ms[VSD_BANDS_MAX]; /* time past each band (a reading holds until the next,
+                                       * at most VSD_REPORT_GAP_MS) */
 };
 
 struct vsd_report_action {
@@ -72,6 +92,8 @@ struct vsd_report {
     size_t n_gaps;
     struct vsd_report_action *actions;
     size_t n_actions;
+    struct vsd_report_period *periods; /* by vital, then time */
+    size_t n_periods;
     uint64_t readings;
 };
 
@@ -90,6 +112,17 @@ void vsd_report_free(struct vsd_report *r); /* NULL is fine */
 /* report_proof.c, for vsd_report_load: take who started and ended R's session and who
  * acknowledged each alert from the audit trail, setting each *_proof. Returns an SQLite code. */
 int vsd_report_proofs(sqlite3 *db, struct vsd_report *r);
+
+/* report_periods.c, for vsd_report_load after the actions are loaded: the limit periods of
+ * every vital, and the time each series spent past each band. 0 or -ENOMEM. */
+int vsd_report_periods(struct vsd_report *r);
+/* The limits of vital V in force at TS (NULL when not known). */
+const struct vsd_limit *vsd_report_limit_at(const struct vsd_report *r, int v, int64_t ts);
+
+/* report_chart.c: one inline SVG chart of vital V, for the HTML page. */
+void vsd_report_chart(FILE *out, const struct vsd_report *r, int v);
+/* "below 92 medium" into BUF: the configuration's own words. */
+void vsd_report_band_text(const struct vsd_band *b, char *buf, size_t size);
 
 /* Write the report as Markdown, or as one self-contained HTML page (inline CSS
  * and SVG, no scripts, no network). Return 0 or negative errno. */

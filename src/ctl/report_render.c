@@ -4,14 +4,12 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "alarm_limits.h"
 #include "clock.h"
 #include "md_escape.h"
 #include "report.h"
-
-#define CHART_W 640
-#define CHART_H 120
-#define CHART_BUCKETS 320
 
 static void put_time(FILE *out, int64_t ms)
 {
@@ -214,33 +212,84 @@ static void summary(FILE *out, const struct vsd_report *r, bool html)
              "vitalsctl audit verify lists every such row.");
 }
 
-static void put_limit(FILE *out, bool has, double limit, int64_t outside_ms, bool html)
+/* The bands of L as "below 92 medium, below 88 high"; "none" when it has none. */
+static void put_bands(FILE *out, const struct vsd_limit *l)
 {
-    if (!has) {
-        fputs("-", out);
-        cell_sep(out, html);
+    char text[64];
+
+    if (!l) {
         fputs("-", out);
         return;
     }
-    fprintf(out, "%g", limit);
-    cell_sep(out, html);
-    put_duration(out, outside_ms);
+    if (l->n_bands == 0 && !l->rise.set && !l->fall.set)
+        fputs("no alarm limits", out);
+    for (size_t k = 0; k < l->n_bands; k++) {
+        vsd_report_band_text(&l->bands[k], text, sizeof(text));
+        fprintf(out, "%s%s", k ? ", " : "", text);
+    }
+    if (l->rise.set)
+        fprintf(out, "%srise of more than %g %s", l->n_bands ? ", " : "", l->rise.delta,
+                vsd_priority_name(l->rise.priority));
+    if (l->fall.set)
+        fprintf(out, "%sfall of more than %g %s", l->n_bands || l->rise.set ? ", " : "",
+                l->fall.delta, vsd_priority_name(l->fall.priority));
+}
+
+static const struct vsd_report_period *first_period(const struct vsd_report *r, int v,
+                                                    size_t *count)
+{
+    const struct vsd_report_period *first = NULL;
+
+    *count = 0;
+    for (size_t i = 0; i < r->n_periods; i++)
+        if (r->periods[i].vital == v) {
+            first = first ? first : &r->periods[i];
+            (*count)++;
+        }
+    return first;
+}
+
+/* Has vital V a low (HIGH false) or high band in any period? */
+static bool any_side(const struct vsd_report *r, int v, bool high)
+{
+    double x;
+
+    for (size_t i = 0; i < r->n_periods; i++)
+        if (r->periods[i].vital == v && r->periods[i].known &&
+            (high ? vsd_limit_high(&r->periods[i].limit, &x)
+                  : vsd_limit_low(&r->periods[i].limit, &x)))
+            return true;
+    return false;
+}
+
+/* The first low (HIGH false) or high band of L, or a dash. */
+static void put_first(FILE *out, const struct vsd_limit *l, bool high)
+{
+    double x;
+
+    if (l && (high ? vsd_limit_high(l, &x) : vsd_limit_low(l, &x)))
+        fprintf(out, "%g", x);
+    else
+        fputs("-", out);
 }
 
 static void vitals_table(FILE *out, const struct vsd_report *r, bool html)
 {
-    static const char *const cols[] = {"Vital",      "Unit",       "Usable",    "Unusable",
-                                       "Min",        "Median",     "Max",       "Low limit",
-                                       "Time below", "High limit", "Time above"};
+    static const char *const cols[] = {"Vital",      "Unit",
+                                       "Usable",     "Unusable",
+                                       "Min",        "Median",
+                                       "Max",        "Low limit at start",
+                                       "Time below", "High limit at start",
+                                       "Time above", "All bands at start"};
 
     heading(out, html, "Vital signs");
-    header(out, html, cols, 11);
+    header(out, html, cols, 12);
     for (int v = 0; v < VSD_VITAL_COUNT; v++) {
         const struct vsd_report_series *s = &r->series[v];
         const struct vsd_vital_info *vi = vsd_vital_info((enum vsd_vital)v);
-        const struct vsd_limit *l = r->limits ? &r->limits->limits[v] : NULL;
-        double low = 0, high = 0;
-        bool has_low, has_high;
+        size_t periods;
+        const struct vsd_report_period *p = first_period(r, v, &periods);
+        const struct vsd_limit *l = p && p->known ? &p->limit : NULL;
 
         if (s->n == 0 && s->unusable == 0)
             continue;
@@ -259,18 +308,90 @@ static void vitals_table(FILE *out, const struct vsd_report *r, bool html)
         cell_sep(out, html);
         put_number(out, s->n > 0, s->max);
         cell_sep(out, html);
-        has_low = vsd_limit_low(l, &low);
-        has_high = vsd_limit_high(l, &high);
-        put_limit(out, has_low, low, s->below_ms, html);
+        put_first(out, l, false);
         cell_sep(out, html);
-        put_limit(out, has_high, high, s->above_ms, html);
+        if (any_side(r, v, false))
+            put_duration(out, s->below_ms);
+        else
+            fputs("-", out);
+        cell_sep(out, html);
+        put_first(out, l, true);
+        cell_sep(out, html);
+        if (any_side(r, v, true))
+            put_duration(out, s->above_ms);
+        else
+            fputs("-", out);
+        cell_sep(out, html);
+        put_bands(out, l);
+        if (periods > 1)
+            fputs(", changed during the visit", out);
         row_end(out, html);
     }
     table_end(out, html);
     para(out, html,
-         r->limits ? "Limits are those of the bed in the configuration given to vitalsctl. A "
-                     "reading counts until the next one, at most 10 s."
-                   : "Limits: no configuration was given, so time outside limits is not shown.");
+         r->limits ? "Limits at the start are those of the bed in the configuration given to "
+                     "vitalsctl; every band and each change during the visit are listed below. "
+                     "Time below and above count against the first low and high band in force "
+                     "at each reading; a reading counts until the next one, at most 10 s."
+                   : "Limits: no configuration was given to vitalsctl, so the limits at the start "
+                     "are known only where a change recorded what it replaced.");
+}
+
+/* Every band of every vital, and each session override with when it applied. */
+static void bands_table(FILE *out, const struct vsd_report *r, bool html)
+{
+    static const char *const cols[] = {"Vital",       "From", "To",
+                                       "Limits from", "Band", "Time past it"};
+    size_t overrides = 0;
+    char text[64];
+
+    heading(out, html, "Limit bands and session overrides");
+    for (size_t i = 0; i < r->n_periods; i++)
+        overrides += strcmp(r->periods[i].source, "configuration") != 0;
+    para(out, html,
+         overrides ? "Each change of a vital's limits during the visit starts a new row group: "
+                     "the band set in force from then until the next change or the end."
+                   : "No limit override was recorded for this session: the configuration's "
+                     "limits applied throughout.");
+    if (r->n_periods == 0)
+        return;
+    header(out, html, cols, 6);
+    for (size_t i = 0; i < r->n_periods; i++) {
+        const struct vsd_report_period *p = &r->periods[i];
+        size_t rows = p->known && p->limit.n_bands ? p->limit.n_bands : 1;
+
+        for (size_t k = 0; k < rows; k++) {
+            row_start(out, html);
+            fputs(vsd_vital_info((enum vsd_vital)p->vital)->label, out);
+            cell_sep(out, html);
+            put_time(out, p->from_ms);
+            cell_sep(out, html);
+            put_time(out, p->to_ms);
+            cell_sep(out, html);
+            fputs(p->source, out);
+            if (*p->by) {
+                fputs(" by ", out);
+                put_cell(out, p->by, html);
+            }
+            cell_sep(out, html);
+            if (!p->known) {
+                fputs("not known: no configuration given", out);
+                cell_sep(out, html);
+                fputs("-", out);
+            } else if (p->limit.n_bands == 0) {
+                put_bands(out, &p->limit);
+                cell_sep(out, html);
+                fputs("-", out);
+            } else {
+                vsd_report_band_text(&p->limit.bands[k], text, sizeof(text));
+                fputs(text, out);
+                cell_sep(out, html);
+                put_duration(out, p->beyond_ms[k]);
+            }
+            row_end(out, html);
+        }
+    }
+    table_end(out, html);
 }
 
 static void alerts_table(FILE *out, const struct vsd_report *r, bool html)
@@ -321,115 +442,234 @@ static void alerts_table(FILE *out, const struct vsd_report *r, bool html)
     table_end(out, html);
 }
 
+static const char *gap_reason(const char *reason)
+{
+    static const struct {
+        const char *code, *text;
+    } words[] = {
+        {"sensor_off", "sensor off the patient"},   {"comms_loss", "no answer from the device"},
+        {"invalid", "only unusable values"},        {"daemon_down", "vitalsd was not running"},
+        {"no_reading", "no reading stored at all"},
+    };
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(reason, words[i].code) == 0)
+            return words[i].text;
+    return NULL;
+}
+
+static void put_gap_vitals(FILE *out, unsigned vitals)
+{
+    bool first = true;
+
+    if (vitals == ~0u) {
+        fputs("all", out);
+        return;
+    }
+    for (int v = 0; v < VSD_VITAL_COUNT; v++)
+        if (vitals & (1u << v)) {
+            fprintf(out, "%s%s", first ? "" : ", ", vsd_vital_info((enum vsd_vital)v)->label);
+            first = false;
+        }
+    if (first)
+        fputs("-", out);
+}
+
 static void gaps_table(FILE *out, const struct vsd_report *r, bool html)
 {
-    static const char *const cols[] = {"From", "To", "Length"};
+    static const char *const cols[] = {"From", "To", "Length", "Not measured", "Reason"};
 
     heading(out, html, "Monitoring gaps");
     if (r->n_gaps == 0) {
-        para(out, html, "No interval of more than 10 s without a reading from the bed.");
+        para(out, html,
+             "No monitoring gap was recorded for this session, and there was no interval of "
+             "more than 10 s without a reading from the bed.");
         return;
     }
-    header(out, html, cols, 3);
+    header(out, html, cols, 5);
     for (size_t i = 0; i < r->n_gaps; i++) {
+        const struct vsd_report_gap *g = &r->gaps[i];
+        const char *why = gap_reason(g->reason);
+
         row_start(out, html);
-        put_time(out, r->gaps[i].from_ms);
+        put_time(out, g->from_ms);
         cell_sep(out, html);
-        put_time(out, r->gaps[i].to_ms);
+        if (g->open)
+            fputs("still open at the end", out);
+        else
+            put_time(out, g->to_ms);
         cell_sep(out, html);
-        put_duration(out, r->gaps[i].to_ms - r->gaps[i].from_ms);
+        if (g->open)
+            fputs("at least ", out);
+        put_duration(out, g->to_ms - g->from_ms);
+        cell_sep(out, html);
+        put_gap_vitals(out, g->vitals);
+        cell_sep(out, html);
+        if (why)
+            fputs(why, out);
+        else
+            put_cell(out, g->reason, html);
         row_end(out, html);
     }
     table_end(out, html);
-    para(out, html, "A gap is more than 10 s without any reading of the session.");
+    para(out, html,
+         "Gaps are those vitalsd recorded in its gaps table, a vital not measured while the "
+         "session was open with the cause; and any interval of more than 10 s without any reading "
+         "of "
+         "the session that no recorded gap covers.");
+}
+
+/* One JSON value of an audit detail, in words. */
+static void put_json_value(FILE *out, const cJSON *j, bool html)
+{
+    if (cJSON_IsString(j)) {
+        put_cell(out, j->valuestring, html);
+    } else if (cJSON_IsNumber(j)) {
+        fprintf(out, "%g", j->valuedouble);
+    } else if (cJSON_IsBool(j)) {
+        fputs(cJSON_IsTrue(j) ? "yes" : "no", out);
+    } else if (cJSON_IsArray(j)) {
+        const cJSON *e;
+        bool first = true;
+        cJSON_ArrayForEach(e, j)
+        {
+            fputs(first ? "" : ", ", out);
+            put_json_value(out, e, html);
+            first = false;
+        }
+    } else if (cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "bands")) {
+        struct vsd_limit lim;
+        char err[128];
+        memset(&lim, 0, sizeof(lim));
+        if (vsd_limit_from_json(j, &lim, err, sizeof(err)) == 0)
+            put_bands(out, &lim);
+        else
+            fputs("not readable", out);
+    } else {
+        char *text = cJSON_PrintUnformatted(j);
+        put_cell(out, text ? text : "", html);
+        cJSON_free(text);
+    }
+}
+
+static const char *action_words(const char *action)
+{
+    static const struct {
+        const char *code, *text;
+    } words[] = {
+        {"session_start", "session start"},
+        {"session_end", "session end"},
+        {"alert_ack", "acknowledgement"},
+        {"limits_set", "limit change"},
+        {"limits_reset", "limits back to the configuration"},
+        {"export", "export"},
+        {"config_load", "configuration loaded"},
+        {"access_refused", "command refused by role"},
+    };
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(action, words[i].code) == 0)
+            return words[i].text;
+    return NULL;
+}
+
+/* The detail of an audit row: "key: value" for every member but result and reason, the limit
+ * objects of a change in words; text that is not a JSON object as it is. */
+static void put_detail(FILE *out, const char *detail, bool html)
+{
+    cJSON *j = detail ? cJSON_Parse(detail) : NULL;
+    const cJSON *m;
+    bool first = true;
+
+    if (!cJSON_IsObject(j)) {
+        put_cell(out, detail ? detail : "-", html);
+        cJSON_Delete(j);
+        return;
+    }
+    cJSON_ArrayForEach(m, j)
+    {
+        if (!m->string || strcmp(m->string, "result") == 0 || strcmp(m->string, "reason") == 0)
+            continue;
+        fputs(first ? "" : "; ", out);
+        put_cell(out, m->string, html);
+        fputs(": ", out);
+        put_json_value(out, m, html);
+        first = false;
+    }
+    if (first)
+        fputs("-", out);
+    cJSON_Delete(j);
+}
+
+/* "done", or "refused: REASON", from the detail's result and reason. */
+static void put_result(FILE *out, const char *detail, bool html)
+{
+    cJSON *j = detail ? cJSON_Parse(detail) : NULL;
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(j, "result");
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(j, "reason");
+
+    if (cJSON_IsString(res))
+        put_cell(out, res->valuestring, html);
+    else
+        fputs("-", out);
+    if (cJSON_IsString(why)) {
+        fputs(": ", out);
+        put_cell(out, why->valuestring, html);
+    }
+    cJSON_Delete(j);
+}
+
+static bool refused(const struct vsd_report_action *a)
+{
+    return a->detail && strstr(a->detail, "\"result\":\"refused\"") != NULL;
 }
 
 static void actions_table(FILE *out, const struct vsd_report *r, bool html)
 {
-    static const char *const cols[] = {"Time", "By", "Action", "Detail"};
-    size_t overrides = 0;
+    static const char *const cols[] = {"Time", "By", "Action", "What", "Result", "Detail"};
+    size_t acks = 0, acks_refused = 0, changes = 0, sessions = 0;
+    char text[256];
 
-    heading(out, html, "Limit overrides and staff actions");
-    for (size_t i = 0; i < r->n_actions; i++)
-        overrides += strstr(r->actions[i].action, "limit") != NULL;
-    para(out, html,
-         overrides ? "Limit overrides are listed below with the other actions."
-                   : "No limit override was recorded for this session.");
+    heading(out, html, "Staff actions");
+    for (size_t i = 0; i < r->n_actions; i++) {
+        const char *a = r->actions[i].action;
+        bool no = refused(&r->actions[i]);
+        if (strcmp(a, "alert_ack") == 0) {
+            acks++;
+            acks_refused += no;
+        }
+        changes += strncmp(a, "limits_", 7) == 0;
+        sessions += strncmp(a, "session_", 8) == 0;
+    }
+    snprintf(text, sizeof(text),
+             "From the audit trail: %zu session start and end request%s, %zu acknowledgement%s, "
+             "%zu of them refused, %zu limit change%s, accepted and refused; with the "
+             "configuration loads and exports while the session was open.",
+             sessions, sessions == 1 ? "" : "s", acks, acks == 1 ? "" : "s", acks_refused, changes,
+             changes == 1 ? "" : "s");
+    para(out, html, text);
     if (r->n_actions == 0)
         return;
-    header(out, html, cols, 4);
+    header(out, html, cols, 6);
     for (size_t i = 0; i < r->n_actions; i++) {
+        const struct vsd_report_action *a = &r->actions[i];
+        const char *words = action_words(a->action);
+
         row_start(out, html);
-        put_time(out, r->actions[i].ts_ms);
+        put_time(out, a->ts_ms);
         cell_sep(out, html);
-        put_cell(out, r->actions[i].actor, html);
+        put_cell(out, a->actor, html);
         cell_sep(out, html);
-        put_cell(out, r->actions[i].action, html);
+        put_cell(out, a->action, html);
         cell_sep(out, html);
-        put_cell(out, r->actions[i].detail, html);
+        fputs(words ? words : "-", out);
+        cell_sep(out, html);
+        put_result(out, a->detail, html);
+        cell_sep(out, html);
+        put_detail(out, a->detail, html);
         row_end(out, html);
     }
     table_end(out, html);
-}
-
-static double chart_y(double v, double lo, double hi)
-{
-    return CHART_H - 4 - (v - lo) / (hi - lo) * (CHART_H - 8);
-}
-
-/* A polyline of S over [t0, t1]: every point, or the min and max of each bucket when long. */
-static void chart_line(FILE *out, const struct vsd_report_series *s, int64_t t0, int64_t t1,
-                       double lo, double hi)
-{
-    double span = (double)(t1 > t0 ? t1 - t0 : 1);
-    size_t step = s->n > 2 * CHART_BUCKETS ? s->n / CHART_BUCKETS : 1;
-
-    fputs("<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1\" points=\"", out);
-    for (size_t i = 0; i < s->n; i += step) {
-        size_t end = i + step < s->n ? i + step : s->n, jmin = i, jmax = i;
-        for (size_t j = i; j < end; j++) {
-            jmin = s->v[j] < s->v[jmin] ? j : jmin;
-            jmax = s->v[j] > s->v[jmax] ? j : jmax;
-        }
-        for (int k = 0; k < (jmin == jmax ? 1 : 2); k++) {
-            size_t j = (k == 0) == (jmin < jmax) ? jmin : jmax;
-            fprintf(out, "%.1f,%.1f ", (double)(s->ts[j] - t0) / span * CHART_W,
-                    chart_y(s->v[j], lo, hi));
-        }
-    }
-    fputs("\"/>\n", out);
-}
-
-static void chart(FILE *out, const struct vsd_report *r, int v)
-{
-    const struct vsd_report_series *s = &r->series[v];
-    const struct vsd_limit *l = r->limits ? &r->limits->limits[v] : NULL;
-    double lo = s->min, hi = s->max, low = 0, high = 0;
-
-    if (vsd_limit_low(l, &low) && low < lo)
-        lo = low;
-    if (vsd_limit_high(l, &high) && high > hi)
-        hi = high;
-    if (hi - lo < 1) {
-        lo -= 1;
-        hi += 1;
-    }
-    fprintf(out,
-            "<h3>%s (%s)</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n"
-            "<rect width=\"%d\" height=\"%d\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n",
-            vsd_vital_info((enum vsd_vital)v)->label, vsd_vital_info((enum vsd_vital)v)->unit,
-            CHART_W, CHART_H, CHART_W, CHART_H, CHART_W, CHART_H);
-    for (size_t k = 0; l && k < l->n_bands; k++)
-        fprintf(out,
-                "<line x1=\"0\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#b00\" "
-                "stroke-dasharray=\"4 3\"/>\n",
-                CHART_W, chart_y(l->bands[k].limit, lo, hi), chart_y(l->bands[k].limit, lo, hi));
-    chart_line(out, s, r->started_ms, r->ended_ms, lo, hi);
-    fprintf(out,
-            "<text x=\"4\" y=\"12\" font-size=\"10\">%g</text>"
-            "<text x=\"4\" y=\"%d\" font-size=\"10\">%g</text>\n</svg>\n",
-            hi, CHART_H - 4, lo);
 }
 
 static int finish(FILE *out)
@@ -448,6 +688,7 @@ int vsd_report_markdown(const struct vsd_report *r, FILE *out)
           out);
     summary(out, r, false);
     vitals_table(out, r, false);
+    bands_table(out, r, false);
     alerts_table(out, r, false);
     gaps_table(out, r, false);
     actions_table(out, r, false);
@@ -475,7 +716,8 @@ int vsd_report_html(const struct vsd_report *r, FILE *out)
     vitals_table(out, r, true);
     for (int v = 0; v < VSD_VITAL_COUNT; v++)
         if (r->series[v].n > 0)
-            chart(out, r, v);
+            vsd_report_chart(out, r, v);
+    bands_table(out, r, true);
     alerts_table(out, r, true);
     gaps_table(out, r, true);
     actions_table(out, r, true);
