@@ -46,8 +46,12 @@ ctl limits set --session S-51 --vital spo2 --band "below 86 high" --delay 20s --
 ctl limits show --session S-51 | grep -q "spo2 .*(session): below 86 high" || fail "not applied"
 pass "control: a change within the bounds is applied"
 
-refused "name the session you end: bed 'b1' has session 'S-51' open (--session S-51)" \
-  session end --bed b1 --by "Nurse A"
+rc=0; out=$(ctl session end --bed b1 --by "Nurse A" 2>&1) || rc=$?
+[ $rc -eq 2 ] && grep -q "session end needs --bed BED and --session ID" <<<"$out" ||
+  fail "vitalsctl ended a session without its id: exit $rc, $out"
+reply=$(printf '%s\n' '{"cmd":"session_end","bed":"b1"}' | socat -t 5 - "UNIX-CONNECT:$T/control.sock")
+grep -q "name the session you end: bed 'b1' has session 'S-51' open (--session S-51)" <<<"$reply" ||
+  fail "the daemon ended a session without its id: $reply"
 ctl session end --bed b1 --session S-99 --by "Nurse A" >/dev/null 2>&1 && fail "the wrong session ended b1's"
 [ "$(sql "select count(*) from sessions where session_id='S-51' and ended_ms is null")" -eq 1 ] ||
   fail "S-51 ended without being named"
