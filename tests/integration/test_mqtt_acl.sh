@@ -30,11 +30,13 @@ add_sim_beds "$T/vitalsd.conf" 2
 start_daemon "$T/vitalsd.conf"
 
 as() { local u=$1; shift; "$@" -u "$u" -P "pw-$u"; }
-as nurse1 mosquitto_sub -h 127.0.0.1 -p "$PORT" -q 1 -v -t 'vitals/test/reply/nurse1' \
-  -t 'vitals/test/reply/nurse2' > "$T/nurse1.txt" 2>>"$T/sub.log" &
+# Started directly, not through as(): "$!" must be the subscriber itself, so that the cleanup
+# stops it (a backgrounded function's "$!" is a subshell, and killing it left the child running).
+mosquitto_sub -h 127.0.0.1 -p "$PORT" -q 1 -v -t 'vitals/test/reply/nurse1' \
+  -t 'vitals/test/reply/nurse2' -u nurse1 -P pw-nurse1 > "$T/nurse1.txt" 2>>"$T/sub.log" &
 PIDS+=("$!")
-as nurse2 mosquitto_sub -h 127.0.0.1 -p "$PORT" -q 1 -v -t 'vitals/test/reply/nurse2' \
-  > "$T/nurse2.txt" 2>>"$T/sub.log" &
+mosquitto_sub -h 127.0.0.1 -p "$PORT" -q 1 -v -t 'vitals/test/reply/nurse2' \
+  -u nurse2 -P pw-nurse2 > "$T/nurse2.txt" 2>>"$T/sub.log" &
 PIDS+=("$!")
 sleep 0.5
 pub() { as "$1" mosquitto_pub -h 127.0.0.1 -p "$PORT" -q 1 -t "vitals/test/command/$2" -m "$3"; }
