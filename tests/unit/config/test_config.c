@@ -607,17 +607,13 @@ static void expect_warn(const char *dir, const char *name)
     vsd_diag_free(&diag);
 }
 
-/* tests/config/warn: files that load, with warnings (never counted as errors). */
-static void test_warn_cases(void **state)
+/* CHECK(DIR, NAME) for every NAME.conf in DIR; returns how many. */
+static size_t for_each_case(const char *dir, void (*check)(const char *dir, const char *name))
 {
-    char dir[1024];
     struct dirent *de;
     size_t cases = 0;
-    DIR *d;
+    DIR *d = opendir(dir);
 
-    (void)state;
-    src_path(dir, sizeof(dir), "tests/config/warn");
-    d = opendir(dir);
     assert_non_null(d);
     while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
@@ -626,36 +622,32 @@ static void test_warn_cases(void **state)
         if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
             continue;
         snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
-        expect_warn(dir, name);
+        check(dir, name);
         cases++;
     }
     closedir(d);
-    assert_true(cases >= 1);
+    return cases;
+}
+
+/* tests/config/warn: files that load, with warnings (never counted as errors). */
+static void test_warn_cases(void **state)
+{
+    char dir[1024];
+
+    (void)state;
+    src_path(dir, sizeof(dir), "tests/config/warn");
+    assert_true(for_each_case(dir, expect_warn) >= 1);
 }
 
 static void test_bad_cases(void **state)
 {
     char dir[1024], other[1400];
     struct dirent *de;
-    size_t cases = 0;
     DIR *d;
 
     (void)state;
     src_path(dir, sizeof(dir), "tests/config/bad");
-    d = opendir(dir);
-    assert_non_null(d);
-    while ((de = readdir(d))) {
-        size_t len = strlen(de->d_name);
-        char name[256];
-
-        if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
-            continue;
-        snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
-        expect_bad(dir, name);
-        cases++;
-    }
-    closedir(d);
-    assert_true(cases >= 10);
+    assert_true(for_each_case(dir, expect_bad) >= 10);
     /* and no .expected without its .conf */
     d = opendir(dir);
     assert_non_null(d);

@@ -5,40 +5,10 @@
  * audit row when no configuration is given), acknowledgements accepted and refused among the
  * staff actions (and none of another session's), and charts whose line breaks at a gap and at
  * unusable readings. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* nftw, open_memstream */
-#endif
-#include <ftw.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
-#include <cmocka.h>
-#include <sqlite3.h>
-
 #include "clock.h"
-#include "report.h"
-#include "store.h"
+#include "report_fixture.h"
 
 #define T0 1763782055000LL /* 2025-11-22T03:27:35.000Z */
-
-struct fx {
-    char dir[64];
-    char path[128];
-};
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
 
 static const char rows[] =
     "INSERT INTO sessions (session_id, bed, started_ms, started_by, ended_ms, ended_by) VALUES "
@@ -107,52 +77,13 @@ static void insert_readings(sqlite3 *db)
 
 static int setup(void **state)
 {
-    struct vsd_store_options opt = {.commit_ms = 50, .queue_depth = 64};
-    struct fx *f = calloc(1, sizeof(*f));
-    struct vsd_store *s = NULL;
-    sqlite3 *db = NULL;
-    char err[256];
-
-    assert_non_null(f);
-    strcpy(f->dir, "/tmp/vsd-report-truth-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof(f->path), "%s/vitals.db", f->dir);
-    opt.path = f->path;
-    assert_int_equal(vsd_store_open(&opt, &s, err, sizeof(err)), 0);
-    vsd_store_close(s);
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
-    insert_readings(db);
-    sqlite3_close(db);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
+    *state = fx_new(rows, insert_readings);
     return 0;
 }
 
 static char *render(const struct fx *f, int html)
 {
-    struct vsd_report *r = NULL;
-    sqlite3 *db = NULL;
-    char err[256] = "", *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-
-    assert_non_null(out);
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(vsd_report_load(db, "G-1", NULL, NULL, &r, err, sizeof(err)), 0);
-    sqlite3_close(db);
-    assert_int_equal(html ? vsd_report_html(r, out) : vsd_report_markdown(r, out), 0);
-    vsd_report_free(r);
-    fclose(out);
-    return text;
+    return render_session(f, "G-1", html);
 }
 
 static int count(const char *hay, const char *needle)
