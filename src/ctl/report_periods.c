@@ -84,8 +84,10 @@ static int vital_periods(struct vsd_report *r, int v)
         cJSON *detail;
         struct vsd_limit lim;
 
-        if (override_vital(r, a, &detail) != v)
+        if (override_vital(r, a, &detail) != v) { /* another vital's change, or none */
+            cJSON_Delete(detail);
             continue;
+        }
         wanted = true;
         p = &r->periods[r->n_periods - 1];
         if (first && !p->known) /* no configuration given: the daemon recorded what was replaced */
