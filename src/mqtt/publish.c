@@ -20,15 +20,19 @@
 
 #include "clock.h"
 #include "publish.h"
+#include "publish_int.h"
+
+#define LOOP_TIMEOUT_MS 1000 /* longest mosquitto_loop() sleep */
+#define QUIT_GRACE_MS 1000   /* time for DISCONNECT to go out before we give up */
 
 /*
- * MQTT 3.1.1, clean session. Our own network thread runs mosquitto_loop() and
+ * MQTT 5, clean session. Our own network thread runs mosquitto_loop() and
  * reconnects with a back-off in ms (loop_start()'s thread counts whole seconds,
  * never retries a failed first connect, can sleep through loop_stop()). Every
  * new attempt starts from a reinitialised client, or libmosquitto would re-send
  * its old queue after our newer state (a stale retained alarm state).
  *
- * Outbox rows are kept in id order; a row is in flight once handed to
+ * Alert events are kept in seq order (publish_rows.c); a row is in flight once handed to
  * libmosquitto on this connection (mid != 0), as is every row before `cursor`.
  * At most OUTBOX_WINDOW are in flight, more follow the PUBACKs: that bounds
  * libmosquitto's queue and the mids in use. Each connect forgets every mid and
@@ -40,56 +44,6 @@
  * hold libmosquitto's callback mutex, then take p->lock; on_log may run inside
  * mosquitto_publish() and takes only p->err_lock.
  */
-
-#define OUTBOX_WINDOW 64     /* outbox rows handed to libmosquitto at once */
-#define ACKED_MAX 1024       /* events acknowledged before their outbox row was committed */
-#define LOOP_TIMEOUT_MS 1000 /* longest mosquitto_loop() sleep */
-#define QUIT_GRACE_MS 1000   /* time for DISCONNECT to go out before we give up */
-#define REASON_MAX 256
-
-/* An alert event, or (seq, id and mid unused) a retained message. */
-struct row {
-    struct row *prev, *next;
-    int64_t seq; /* the event's sequence number: the order rows are sent in */
-    int64_t id;  /* its outbox row; 0 until the store has committed it */
-    int mid;     /* 0: not handed to libmosquitto on this connection */
-    char *topic;
-    char *payload;
-};
-
-struct vsd_publish {
-    struct mosquitto *mosq;
-    struct vsd_mqtt_config cfg; /* deep copy */
-    char *state_topic;          /* vitals/<area>/daemon/state */
-    vsd_publish_delivered_fn on_delivered;
-    void *ctx;
-    char *sub_pattern; /* subscribed on every connect; NULL: none */
-    pthread_mutex_t sub_lock; /* held while on_message runs: unsubscribe waits for it */
-    vsd_publish_message_fn on_message; /* NULL once unsubscribed */
-    void *sub_ctx;
-    pthread_t thread;
-    bool started;
-
-    pthread_mutex_t lock; /* everything below */
-    pthread_cond_t cond;  /* CLOCK_MONOTONIC: back-off and drain waits */
-    bool connected;
-    bool stopping;    /* stop() called: "offline" instead of "online" */
-    bool quit;        /* the network thread must end */
-    bool down_logged; /* this outage was logged */
-    struct row *head, *tail, *cursor;
-    struct row *inflight[OUTBOX_WINDOW];
-    size_t n_inflight;
-    size_t n_pending;
-    struct row *retained; /* last payload per topic, singly linked */
-    int64_t acked[ACKED_MAX]; /* seqs acknowledged while not yet stored (ring; 0: free) */
-    size_t acked_next;
-    int offline_mid;      /* mid of the "offline" sent by stop(), 0 = none */
-    bool offline_acked;
-    uint64_t live_dropped;
-    uint64_t connects;
-    pthread_mutex_t err_lock;   /* leaf lock: lib_error only */
-    char lib_error[REASON_MAX]; /* last error line libmosquitto logged */
-};
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
@@ -190,104 +144,6 @@ static bool payload_valid(const char *payload)
     return payload && strlen(payload) <= 65536u * 1024u; /* far below MQTT's 256 MB */
 }
 
-static void row_free(struct row *r)
-{
-    if (!r)
-        return;
-    free(r->topic);
-    free(r->payload);
-    free(r);
-}
-
-static struct row *row_new(const char *topic, const char *payload)
-{
-    struct row *r = calloc(1, sizeof(*r));
-
-    if (r && (!(r->topic = strdup(topic)) || !(r->payload = strdup(payload)))) {
-        row_free(r);
-        r = NULL;
-    }
-    return r;
-}
-
-static void rows_free(struct row *r)
-{
-    while (r) {
-        struct row *next = r->next;
-        row_free(r);
-        r = next;
-    }
-}
-
-static void inflight_drop(struct vsd_publish *p, size_t i)
-{
-    p->inflight[i]->mid = 0;
-    p->inflight[i] = p->inflight[--p->n_inflight];
-}
-
-static ssize_t inflight_find(struct vsd_publish *p, int mid)
-{
-    for (size_t i = 0; i < p->n_inflight; i++)
-        if (p->inflight[i]->mid == mid)
-            return (ssize_t)i;
-    return -1;
-}
-
-/* libmosquitto just handed out MID: nothing we wait for may still use it. */
-static void mid_claim(struct vsd_publish *p, int mid)
-{
-    ssize_t i = inflight_find(p, mid);
-
-    if (mid == p->offline_mid)
-        p->offline_mid = 0; /* its PUBACK is ambiguous now: wait for the deadline */
-    if (i < 0)
-        return;
-    struct row *r = p->inflight[i];
-    inflight_drop(p, (size_t)i);
-    if (!p->cursor || r->seq < p->cursor->seq)
-        p->cursor = r; /* send it again */
-}
-
-/* Insert R in seq order; -EEXIST if its seq is already pending. */
-static int row_insert(struct vsd_publish *p, struct row *r)
-{
-    struct row *at = p->tail;
-
-    while (at && at->seq > r->seq)
-        at = at->prev;
-    if (at && at->seq == r->seq)
-        return -EEXIST;
-    r->prev = at;
-    r->next = at ? at->next : p->head;
-    if (r->next)
-        r->next->prev = r;
-    else
-        p->tail = r;
-    if (at)
-        at->next = r;
-    else
-        p->head = r;
-    if (!p->cursor || r->seq < p->cursor->seq)
-        p->cursor = r;
-    p->n_pending++;
-    return 0;
-}
-
-static void row_unlink(struct vsd_publish *p, struct row *r)
-{
-    if (p->cursor == r)
-        p->cursor = r->next;
-    if (r->prev)
-        r->prev->next = r->next;
-    else
-        p->head = r->next;
-    if (r->next)
-        r->next->prev = r->prev;
-    else
-        p->tail = r->prev;
-    p->n_pending--;
-}
-
 /* mosquitto_publish with the lock held; *RET_MID is set on success. */
 static int send_locked(struct vsd_publish *p, const char *topic, const char *payload, int qos,
                        bool retain, int *ret_mid)
@@ -297,7 +153,7 @@ static int send_locked(struct vsd_publish *p, const char *topic, const char *pay
 
     if (rc != MOSQ_ERR_SUCCESS)
         return rc;
-    mid_claim(p, mid);
+    vsd_mid_claim(p, mid);
     if (ret_mid)
         *ret_mid = mid;
     return MOSQ_ERR_SUCCESS;
@@ -351,7 +207,7 @@ static void resend_all_locked(struct vsd_publish *p)
     const char *state = p->stopping ? "offline" : "online";
 
     while (p->n_inflight > 0)
-        inflight_drop(p, p->n_inflight - 1);
+        vsd_inflight_drop(p, p->n_inflight - 1);
     p->cursor = p->head;
     send_locked(p, p->state_topic, state, 1, true, p->stopping ? &p->offline_mid : NULL);
     for (struct row *r = p->retained; r; r = r->next)
@@ -396,32 +252,6 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
         path_down(p, reason);
 }
 
-/* SEQ was acknowledged before the store committed its outbox row (the disk is slow or failing). */
-static void acked_add(struct vsd_publish *p, int64_t seq)
-{
-    p->acked[p->acked_next] = seq;
-    p->acked_next = (p->acked_next + 1) % ACKED_MAX;
-}
-
-/* Was SEQ acknowledged before it was stored? Forgets it (each outbox row comes once). */
-static bool acked_take(struct vsd_publish *p, int64_t seq)
-{
-    for (size_t i = 0; i < ACKED_MAX; i++)
-        if (p->acked[i] == seq) {
-            p->acked[i] = 0;
-            return true;
-        }
-    return false;
-}
-
-static struct row *row_find(struct vsd_publish *p, int64_t seq)
-{
-    for (struct row *r = p->tail; r && r->seq >= seq; r = r->prev)
-        if (r->seq == seq)
-            return r;
-    return NULL;
-}
-
 static void on_publish(struct mosquitto *mosq, void *obj, int mid)
 {
     struct vsd_publish *p = obj;
@@ -434,20 +264,20 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid)
         p->offline_acked = true;
         p->offline_mid = 0;
     }
-    i = inflight_find(p, mid);
+    i = vsd_inflight_find(p, mid);
     if (i >= 0) {
         r = p->inflight[i];
-        inflight_drop(p, (size_t)i);
-        row_unlink(p, r);
+        vsd_inflight_drop(p, (size_t)i);
+        vsd_row_unlink(p, r);
         if (!r->id) /* delivered before it was stored: its outbox row is marked when it comes */
-            acked_add(p, r->seq);
+            vsd_acked_add(p, r->seq);
         outbox_feed(p);
     }
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
     if (r && r->id && p->on_delivered)
         p->on_delivered(p->ctx, r->id);
-    row_free(r);
+    vsd_row_free(r);
 }
 
 static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *m)
@@ -722,8 +552,8 @@ void vsd_publish_free(struct vsd_publish *p)
         return;
     vsd_publish_stop(p, 0);
     mosquitto_destroy(p->mosq); /* accepts NULL */
-    rows_free(p->head);
-    rows_free(p->retained);
+    vsd_rows_free(p->head);
+    vsd_rows_free(p->retained);
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->err_lock);
     pthread_mutex_destroy(&p->sub_lock);
@@ -785,14 +615,14 @@ int vsd_publish_retained(struct vsd_publish *p, const char *topic, const char *p
 
     if (!p || !topic_valid(topic) || !payload_valid(payload))
         return -EINVAL;
-    if (!(r = row_new(topic, payload)))
+    if (!(r = vsd_row_new(topic, payload)))
         return -ENOMEM;
     pthread_mutex_lock(&p->lock);
     for (at = &p->retained; *at && strcmp((*at)->topic, topic) != 0; at = &(*at)->next)
         ;
     if (*at) { /* replace the older payload */
         r->next = (*at)->next;
-        row_free(*at);
+        vsd_row_free(*at);
     }
     *at = r;
     if (p->connected) /* else it goes out with the others on connect */
@@ -810,16 +640,16 @@ int vsd_publish_event(struct vsd_publish *p, int64_t seq, const char *topic, con
 
     if (!p || seq <= 0 || !topic_valid(topic) || !payload_valid(payload))
         return -EINVAL;
-    if (!(r = row_new(topic, payload)))
+    if (!(r = vsd_row_new(topic, payload)))
         return -ENOMEM;
     r->seq = seq;
     pthread_mutex_lock(&p->lock);
-    ret = row_insert(p, r);
+    ret = vsd_row_insert(p, r);
     if (ret == 0)
         outbox_feed(p);
     pthread_mutex_unlock(&p->lock);
     if (ret < 0)
-        row_free(r);
+        vsd_row_free(r);
     return ret;
 }
 
@@ -832,15 +662,15 @@ int vsd_publish_outbox(struct vsd_publish *p, int64_t id, int64_t seq, const cha
     if (!p || id <= 0 || seq <= 0 || !topic_valid(topic) || !payload_valid(payload))
         return -EINVAL;
     pthread_mutex_lock(&p->lock);
-    if ((known = row_find(p, seq))) { /* sent from memory, not yet acknowledged */
+    if ((known = vsd_row_find(p, seq))) { /* sent from memory, not yet acknowledged */
         ret = known->id ? -EEXIST : 0;
         if (!known->id)
             known->id = id;
-    } else if (!acked_take(p, seq)) { /* not sent before (a restart): send it now */
-        if ((r = row_new(topic, payload))) {
+    } else if (!vsd_acked_take(p, seq)) { /* not sent before (a restart): send it now */
+        if ((r = vsd_row_new(topic, payload))) {
             r->seq = seq;
             r->id = id;
-            ret = row_insert(p, r);
+            ret = vsd_row_insert(p, r);
             if (ret == 0)
                 outbox_feed(p);
         }
@@ -850,7 +680,7 @@ int vsd_publish_outbox(struct vsd_publish *p, int64_t id, int64_t seq, const cha
     }
     pthread_mutex_unlock(&p->lock);
     if (ret < 0)
-        row_free(r);
+        vsd_row_free(r);
     if (ret == 1 && p->on_delivered)
         p->on_delivered(p->ctx, id);
     return ret < 0 ? ret : 0;
