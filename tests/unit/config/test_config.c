@@ -532,11 +532,11 @@ static size_t read_lines(const char *path, char ***ret)
     return n;
 }
 
-/* DIR/NAME.conf fails with exactly the lines of DIR/NAME.expected (paths relative to DIR). */
-static void expect_bad(const char *dir, const char *name)
+/* Load DIR/NAME.conf into *CFG and DIAG and assert that DIAG holds exactly the lines of
+ * DIR/NAME.expected (paths relative to DIR), at least one. Returns the load's result. */
+static int load_case(const char *dir, const char *name, struct vsd_config **cfg,
+                     struct vsd_diag *diag)
 {
-    struct vsd_diag diag = {0};
-    struct vsd_config *cfg = NULL;
     char path[2048], expected_path[2048];
     char **expected;
     size_t n, prefix = strlen(dir) + 1;
@@ -546,26 +546,37 @@ static void expect_bad(const char *dir, const char *name)
     snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
     snprintf(expected_path, sizeof(expected_path), "%s/%s.expected", dir, name);
     n = read_lines(expected_path, &expected);
-    r = vsd_config_load(path, &cfg, &diag);
-    same = diag.n == n;
+    r = vsd_config_load(path, cfg, diag);
+    same = diag->n == n;
     for (size_t i = 0; same && i < n; i++)
-        same = strncmp(diag.lines[i], path, prefix) == 0 &&
-               strcmp(diag.lines[i] + prefix, expected[i]) == 0;
+        same = strncmp(diag->lines[i], path, prefix) == 0 &&
+               strcmp(diag->lines[i] + prefix, expected[i]) == 0;
     if (!same) {
         print_message("%s: expected %zu lines:\n", name, n);
         for (size_t i = 0; i < n; i++)
             print_message("  %s\n", expected[i]);
-        print_message("got %zu:\n", diag.n);
-        for (size_t i = 0; i < diag.n; i++)
-            print_message("  %s\n", diag.lines[i] + (strlen(diag.lines[i]) > prefix ? prefix : 0));
+        print_message("got %zu (%zu warnings):\n", diag->n, diag->n_warnings);
+        for (size_t i = 0; i < diag->n; i++) {
+            const char *line = diag->lines[i];
+            print_message("  %s\n", line + (strlen(line) > prefix ? prefix : 0));
+        }
     }
     assert_true(same);
     assert_true(n > 0);
-    assert_int_equal(r, -EINVAL);
-    assert_null(cfg);
     for (size_t i = 0; i < n; i++)
         free(expected[i]);
     free(expected);
+    return r;
+}
+
+/* DIR/NAME.conf fails with exactly the lines of DIR/NAME.expected. */
+static void expect_bad(const char *dir, const char *name)
+{
+    struct vsd_diag diag = {0};
+    struct vsd_config *cfg = NULL;
+
+    assert_int_equal(load_case(dir, name, &cfg, &diag), -EINVAL);
+    assert_null(cfg);
     vsd_diag_free(&diag);
 }
 
@@ -574,36 +585,11 @@ static void expect_warn(const char *dir, const char *name)
 {
     struct vsd_diag diag = {0};
     struct vsd_config *cfg = NULL;
-    char path[2048], expected_path[2048];
-    char **expected;
-    size_t n, prefix = strlen(dir) + 1;
-    bool same;
-    int r;
 
-    snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
-    snprintf(expected_path, sizeof(expected_path), "%s/%s.expected", dir, name);
-    n = read_lines(expected_path, &expected);
-    r = vsd_config_load(path, &cfg, &diag);
-    same = diag.n == n && diag.n_warnings == n;
-    for (size_t i = 0; same && i < n; i++)
-        same = strncmp(diag.lines[i], path, prefix) == 0 &&
-               strcmp(diag.lines[i] + prefix, expected[i]) == 0;
-    if (!same) {
-        print_message("%s: expected %zu warnings:\n", name, n);
-        for (size_t i = 0; i < n; i++)
-            print_message("  %s\n", expected[i]);
-        print_message("got %zu lines (%zu warnings):\n", diag.n, diag.n_warnings);
-        for (size_t i = 0; i < diag.n; i++)
-            print_message("  %s\n", diag.lines[i] + (strlen(diag.lines[i]) > prefix ? prefix : 0));
-    }
-    assert_true(same);
-    assert_true(n > 0);
-    assert_int_equal(r, 0);
+    assert_int_equal(load_case(dir, name, &cfg, &diag), 0);
+    assert_int_equal(diag.n_warnings, diag.n); /* every line a warning */
     assert_non_null(cfg);
     vsd_config_free(cfg);
-    for (size_t i = 0; i < n; i++)
-        free(expected[i]);
-    free(expected);
     vsd_diag_free(&diag);
 }
 
