@@ -74,12 +74,15 @@ echo "$raised" | jq -e '.bed=="b1" and .session=="S-1" and .limit==90 and .value
 pass "SpO2 alert carries value, limit, priority, session: $raised"
 
 # Latency: from the first stored SpO2 reading below the limit, the alert must follow within
-# delay (2000 ms) + 2 poll periods (500 ms).
+# delay (2000 ms) + 2 poll periods (500 ms). The engine times the delay on the monotonic clock;
+# the stored times are wall-clock milliseconds read at other instants, so the difference can
+# fall a few ms short of 2000 (NTP may slew the wall clock by up to 500 ppm, and each stored
+# time is truncated to the ms). A CI run saw 1999 ms. 1990 still proves the delay was honoured.
 id=$(echo "$raised" | jq -r .alert_id)
 first_low=$(sql "select min(ts_ms) from readings where device='m1' and vital='spo2' and value<90")
 raised_ms=$(sql "select raised_ms from alerts where alert_id='$id'")
 lat=$((raised_ms - first_low))
-[ "$lat" -ge 2000 ] && [ "$lat" -le 2500 ] || fail "alert raised ${lat} ms after the first low reading (want 2000..2500)"
+[ "$lat" -ge 1990 ] && [ "$lat" -le 2500 ] || fail "alert raised ${lat} ms after the first low reading (want 1990..2500)"
 pass "alert raised ${lat} ms after the first low reading (delay 2000 + 2P 500)"
 
 wait_for 15 "SpO2 alert cleared" has_event ".alert_id==\"$id\" and .event==\"cleared\""
