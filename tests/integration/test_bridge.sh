@@ -10,7 +10,11 @@
 #  - one area's bridge account cannot publish into another area's topics at the centre, and what
 #    an area's own broker holds outside vitals/<area>/ is not forwarded (each with a positive
 #    control from the same account).
+# VSD_CENTRAL=rabbitmq runs the same case with RabbitMQ's MQTT plugin as the central broker
+# (Debian rabbitmq-server, installed by this test; plain MQTT on loopback, topic permissions in
+# place of the ACL file): a documented command, not part of scripts/test (docs/deployment.md).
 . "$(dirname "$0")/lib.sh"
+CENTRAL=${VSD_CENTRAL:-mosquitto}
 
 pki=$T/pki
 mkdir -p "$pki"
@@ -42,22 +46,87 @@ run_broker() {
   wait_for 5 "broker of $1 on port $2" port_open "$2"
 }
 
-# The centre: its configuration and ACL as shipped, for the areas a and b.
 C=$T/central
 mkdir -p "$C/persist"
 CPORT=$(free_port)
-touch "$C/passwd"
-for acct in bridge-a bridge-b nurse-central; do mosquitto_passwd -b "$C/passwd" "$acct" "$acct-pw"; done
-acl_in=$SRC/config/mosquitto/central-acl.example
-for area in a b; do sed -n '/^user bridge-@AREA@/,/^$/p' "$acl_in" | sed "s/@AREA@/$area/g"; done > "$C/acl"
-sed '/^user bridge-@AREA@/,/^$/d' "$acl_in" >> "$C/acl"
-sed -e "s|@PORT@|$CPORT|" -e "s|@PASSWORD_FILE@|$C/passwd|" -e "s|@ACL_FILE@|$C/acl|" \
-    -e "s|@CERT_FILE@|$pki/central.pem|" -e "s|@KEY_FILE@|$pki/central.key|" \
-    -e "s|^persistence_location .*|persistence_location $C/persist/|" \
-    -e "s|^log_dest .*|log_dest stderr|" "$SRC/config/mosquitto/central.conf.example" > "$C/mosquitto.conf"
-chmod -R a+rX "$C"
-grep -q '^user bridge-a$' "$C/acl" && grep -q '^topic write vitals/b/#$' "$C/acl" || fail "central ACL"
-run_broker "$C" "$CPORT"
+
+# The centre, mosquitto: its configuration and ACL as shipped, for the areas a and b.
+central_mosquitto() {
+  local acl_in=$SRC/config/mosquitto/central-acl.example acct
+  touch "$C/passwd"
+  for acct in bridge-a bridge-b nurse-central; do
+    mosquitto_passwd -b "$C/passwd" "$acct" "$acct-pw"
+  done
+  for area in a b; do sed -n '/^user bridge-@AREA@/,/^$/p' "$acl_in" | sed "s/@AREA@/$area/g"; done > "$C/acl"
+  sed '/^user bridge-@AREA@/,/^$/d' "$acl_in" >> "$C/acl"
+  sed -e "s|@PORT@|$CPORT|" -e "s|@PASSWORD_FILE@|$C/passwd|" -e "s|@ACL_FILE@|$C/acl|" \
+      -e "s|@CERT_FILE@|$pki/central.pem|" -e "s|@KEY_FILE@|$pki/central.key|" \
+      -e "s|^persistence_location .*|persistence_location $C/persist/|" \
+      -e "s|^log_dest .*|log_dest stderr|" "$SRC/config/mosquitto/central.conf.example" > "$C/mosquitto.conf"
+  chmod -R a+rX "$C"
+  grep -q '^user bridge-a$' "$C/acl" && grep -q '^topic write vitals/b/#$' "$C/acl" || fail "central ACL"
+  run_broker "$C" "$CPORT"
+}
+
+# The centre, RabbitMQ: a private node (its own ports, files and Erlang cookie) with the MQTT
+# plugin; each bridge account may write only its area's routing keys (MQTT's / is RabbitMQ's .),
+# the reader may only read.
+central_rabbitmq() {
+  command -v rabbitmq-server >/dev/null ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
+  printf 'listeners.tcp.default = %s\nmqtt.listeners.tcp.default = %s\nmqtt.allow_anonymous = false\nloopback_users = none\n' \
+    "$(free_port)" "$CPORT" > "$C/rabbitmq.conf"
+  echo "[rabbitmq_mqtt]." > "$C/enabled_plugins"
+  chown -R rabbitmq:rabbitmq "$C"
+  export HOME=$C RABBITMQ_NODENAME=vsd$$@localhost RABBITMQ_CONFIG_FILE=$C/rabbitmq \
+    RABBITMQ_ENABLED_PLUGINS_FILE=$C/enabled_plugins RABBITMQ_MNESIA_BASE=$C/mnesia \
+    RABBITMQ_LOG_BASE=$C/log RABBITMQ_FEATURE_FLAGS_FILE=$C/feature_flags \
+    RABBITMQ_PLUGINS_EXPAND_DIR=$C/plugins RABBITMQ_PID_FILE=$C/rabbit.pid \
+    RABBITMQ_DIST_PORT=$(free_port)
+  rabbitmq-server > "$C/broker.log" 2>&1 &
+  PIDS+=("$!")
+  wait_for 120 "RabbitMQ's MQTT listener" port_open "$CPORT"
+  rmq() { rabbitmqctl -q -n "$RABBITMQ_NODENAME" "$@" >>"$C/rabbitmqctl.log" 2>&1; }
+  for acct in bridge-a bridge-b nurse-central; do
+    rmq add_user "$acct" "$acct-pw"
+    rmq set_permissions -p / "$acct" '.*' '.*' '.*'
+  done
+  rmq set_topic_permissions -p / bridge-a amq.topic '^vitals\.a\.' '^$'
+  rmq set_topic_permissions -p / bridge-b amq.topic '^vitals\.b\.' '^$'
+  rmq set_topic_permissions -p / nurse-central amq.topic '^$' '^vitals\.'
+}
+
+# stop_central: RabbitMQ's server script starts the Erlang VM under its own account.
+stop_central() {
+  [ "$CENTRAL" = rabbitmq ] || return 0
+  rabbitmqctl -q -n "$RABBITMQ_NODENAME" shutdown >/dev/null 2>&1 || true
+  epmd -kill >/dev/null 2>&1 || true
+}
+trap 'rc=$?; stop_central; (exit $rc); cleanup' EXIT
+
+# The options of the MQTT clients that talk to the centre.
+central_opts() {
+  if [ "$CENTRAL" = rabbitmq ]; then echo "-V mqttv311"; else echo "--cafile $pki/ca.pem"; fi
+}
+
+# The bridge as shipped; RabbitMQ here speaks plain MQTT 3.1.1 and no bridge extension.
+bridge_conf() { # AREA RELAY-PORT
+  local conf
+  conf=$(sed -e "s|@AREA@|$1|g" -e "s|@CENTRAL_HOST@|127.0.0.1|" -e "s|@CENTRAL_PORT@|$2|" \
+      -e "s|@BRIDGE_PASSWORD@|bridge-$1-pw|" -e "s|@CA_FILE@|$pki/ca.pem|" \
+      "$SRC/config/mosquitto/bridge.conf.example")
+  if [ "$CENTRAL" = rabbitmq ]; then
+    echo "$conf" | sed -e '/^bridge_cafile/d' -e '/^bridge_tls_version/d' -e 's/^try_private true/try_private false/'
+  else
+    echo "$conf"
+  fi
+}
+
+case $CENTRAL in
+  mosquitto) central_mosquitto ;;
+  rabbitmq) central_rabbitmq ;;
+  *) fail "VSD_CENTRAL=$CENTRAL: mosquitto or rabbitmq" ;;
+esac
 
 # An area: its broker with the bridge appended, reaching the centre through a TCP relay on
 # RELAY_PORT (stopping the relay is the network going down), and its vitalsd.
@@ -77,9 +146,7 @@ start_area() { # AREA EVENT-LINES
   mport=$(free_port) wport=$(free_port)
   free_port > "$A/relay_port"
   MQTT_PORT=$mport WS_PORT=$wport "$SRC/scripts/dashboard-broker" "$A" >/dev/null
-  sed -e "s|@AREA@|$1|g" -e "s|@CENTRAL_HOST@|127.0.0.1|" -e "s|@CENTRAL_PORT@|$(cat "$A/relay_port")|" \
-      -e "s|@BRIDGE_PASSWORD@|bridge-$1-pw|" -e "s|@CA_FILE@|$pki/ca.pem|" \
-      "$SRC/config/mosquitto/bridge.conf.example" >> "$A/mosquitto.conf"
+  bridge_conf "$1" "$(cat "$A/relay_port")" >> "$A/mosquitto.conf"
   echo "$mport" > "$A/port"
   start_relay "$1"
   run_broker "$A" "$mport"
@@ -118,9 +185,10 @@ CONF
   wait_for 10 "vitalsd of area $1 ready" grep -q "vitalsd ready" "$A/vitalsd.log"
 }
 
-csub() { # TOPIC FILE [USER]: a reader at the centre, over TLS
+csub() { # TOPIC FILE [USER]: a reader at the centre
   local user=${3:-nurse-central}
-  mosquitto_sub -h 127.0.0.1 -p "$CPORT" --cafile "$pki/ca.pem" -u "$user" -P "$user-pw" \
+  # shellcheck disable=SC2046 # the options are words
+  mosquitto_sub -h 127.0.0.1 -p "$CPORT" $(central_opts) -u "$user" -P "$user-pw" \
     -q 1 -v -t "$1" > "$2" 2>>"$C/sub.log" &
   PIDS+=("$!")
 }
@@ -174,9 +242,11 @@ pass "each area's events arrive at the centre in seq order"
 
 # ACL at the centre: area b's bridge account publishes into area a's topics (refused) and into
 # its own (the positive control; a topic the reader sees).
-mosquitto_pub -h 127.0.0.1 -p "$CPORT" --cafile "$pki/ca.pem" -u bridge-b -P bridge-b-pw -q 1 \
-  -t vitals/a/bed/b1/alert -m '{"event":"raised","bed":"b1","vital":"spoofed","seq":999999}'
-mosquitto_pub -h 127.0.0.1 -p "$CPORT" --cafile "$pki/ca.pem" -u bridge-b -P bridge-b-pw -q 1 \
+# shellcheck disable=SC2046
+mosquitto_pub -h 127.0.0.1 -p "$CPORT" $(central_opts) -u bridge-b -P bridge-b-pw -q 1 \
+  -t vitals/a/bed/b1/alert -m '{"event":"raised","bed":"b1","vital":"spoofed","seq":999999}' 2>/dev/null || true
+# shellcheck disable=SC2046
+mosquitto_pub -h 127.0.0.1 -p "$CPORT" $(central_opts) -u bridge-b -P bridge-b-pw -q 1 \
   -t vitals/b/bed/b9/alert -m '{"event":"control","bed":"b9","seq":999999}'
 # At area b's own broker, its daemon account publishes outside vitals/b/ (not bridged).
 mosquitto_pub -h 127.0.0.1 -p "$(cat "$T/b/port")" -u vitalsd -P "$(cat "$T/b/vitalsd-mqtt-password")" \
