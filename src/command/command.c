@@ -356,6 +356,8 @@ static cJSON *status(struct vsd_core *core)
     cJSON_AddNumberToObject(o, "readings_written", (double)ss.readings_written);
     cJSON_AddNumberToObject(o, "readings_dropped", (double)ss.readings_dropped);
     cJSON_AddNumberToObject(o, "commit_errors", (double)ss.commit_errors);
+    cJSON_AddBoolToObject(o, "retention_running", ss.retention_running);
+    cJSON_AddNumberToObject(o, "readings_deleted", (double)ss.readings_deleted);
     cJSON_AddNumberToObject(reply, "queue_dropped", (double)vsd_queue_dropped(core->queue));
     if (core->pub) {
         struct vsd_publish_stats ps;
