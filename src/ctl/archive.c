@@ -204,8 +204,8 @@ static int follow(struct ctl *c, sqlite3 *db, const struct archive *a)
         return EXIT_UNAVAILABLE;
     }
     fprintf(stderr,
-            "vitalsctl: vitalsd deletes %lld readings in steps of 1,000; %lld of "
-            "sessions still open are kept\n",
+            "vitalsctl: vitalsd deletes %lld readings in steps of 1,000 and keeps the %lld "
+            "of sessions still open\n",
             to_delete, kept);
     for (; running(c) == 1 && left > 0; left--)
         usleep(100000);

@@ -79,6 +79,7 @@ pass "a row count that does not match: refused by the store, nothing deleted ($w
 
 # 4. The real run, while both beds poll.
 ctl archive --by "Auditor Q" > "$T/archive.out" 2>&1 || fail "archive failed: $(cat "$T/archive.out")"
+sed 's/^/  /' "$T/archive.out"
 A=$(ls "$T"/archive/readings-before-*.csv)
 M=$A.manifest.json
 [ -f "$A" ] && [ -f "$M" ] || fail "no archive or manifest in $T/archive"
