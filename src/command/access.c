@@ -29,6 +29,7 @@ static const struct {
     {"limits_set", VSD_ROLE_CLINICIAN},
     {"limits_reset", VSD_ROLE_CLINICIAN},
     {"audit", VSD_ROLE_AUDITOR},
+    {"retention", VSD_ROLE_AUDITOR},
 };
 
 static unsigned roles_of(const struct vsd_access *a, enum vsd_principal_kind kind,

@@ -356,6 +356,8 @@ static cJSON *status(struct vsd_core *core)
     cJSON_AddNumberToObject(o, "readings_written", (double)ss.readings_written);
     cJSON_AddNumberToObject(o, "readings_dropped", (double)ss.readings_dropped);
     cJSON_AddNumberToObject(o, "commit_errors", (double)ss.commit_errors);
+    cJSON_AddBoolToObject(o, "retention_running", ss.retention_running);
+    cJSON_AddNumberToObject(o, "readings_deleted", (double)ss.readings_deleted);
     cJSON_AddNumberToObject(reply, "queue_dropped", (double)vsd_queue_dropped(core->queue));
     if (core->pub) {
         struct vsd_publish_stats ps;
@@ -435,7 +437,11 @@ void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
         reply = vsd_cmd_alerts(core, cmd);
     else if (strcmp(name, "trend") == 0)
         reply = trend(core, cmd);
-    else
+    else if (strcmp(name, "retention") == 0) {
+        reply = vsd_cmd_retention(core, cmd); /* accepted: the store writes the run's audit row */
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")))
+            audit(core, cmd, "retention", vsd_cmd_str(cmd, "by"), reply);
+    } else
         reply = vsd_cmd_error("unknown command '%.64s'", name);
     cmd->reply = reply;
     complete(cmd);

@@ -30,4 +30,7 @@ void vsd_cmd_active_alerts(struct vsd_core *core, const char *bed, cJSON *arr);
 /* Before a session ends at BED: list its own limits, which end with it, in REPLY's audit. */
 void vsd_cmd_limits_dropped(struct vsd_core *core, size_t bed, cJSON *reply);
 
+/* command_retention.c: queue the deletion of the readings an archive holds. */
+cJSON *vsd_cmd_retention(struct vsd_core *core, struct vsd_command *cmd);
+
 #endif

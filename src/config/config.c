@@ -266,7 +266,18 @@ static int parse_file(struct loader *ld)
     return ld->ctx.oom ? -ENOMEM : 0;
 }
 
-enum kind { K_DAEMON, K_MQTT, K_ACCESS, K_TECHNICAL, K_ALERTS, K_ALARM, K_DEVICE, K_BED, K_UNKNOWN };
+enum kind {
+    K_DAEMON,
+    K_MQTT,
+    K_ACCESS,
+    K_TECHNICAL,
+    K_ALERTS,
+    K_RETENTION,
+    K_ALARM,
+    K_DEVICE,
+    K_BED,
+    K_UNKNOWN
+};
 
 /* Kind of section NAME; *REST is the part after "alarm.", "device." or "bed.". */
 static enum kind classify(const char *name, const char **rest)
@@ -278,6 +289,7 @@ static enum kind classify(const char *name, const char **rest)
     } kinds[] = {{"daemon", false, K_DAEMON},       {"mqtt", false, K_MQTT},
                  {"access", false, K_ACCESS},
                  {"technical", false, K_TECHNICAL}, {"alerts", false, K_ALERTS},
+                 {"retention", false, K_RETENTION},
                  {"alarm.", true, K_ALARM},
                  {"device.", true, K_DEVICE},       {"bed.", true, K_BED}};
 
@@ -317,7 +329,8 @@ static size_t count_kind(const struct loader *ld, enum kind kind)
  * the part after the dot kept; a named kind written without its name gets its pattern. */
 static void unknown_section(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s)
 {
-    static const char *const whole[] = {"daemon", "mqtt", "access", "technical", "alerts"};
+    static const char *const whole[] = {"daemon",    "mqtt",   "access",
+                                        "technical", "alerts", "retention"};
     static const char *const named[][2] = {
         {"alarm", "VITAL"}, {"device", "NAME"}, {"bed", "NAME"}};
     const char *dot = strchr(s->name, '.');
@@ -366,6 +379,8 @@ static int check_globals(struct loader *ld, struct vsd_config *cfg)
         r = vsd_cfg_technical(&ld->ctx, find_kind(ld, K_TECHNICAL), &cfg->alarm);
     if (r >= 0)
         r = vsd_cfg_alerts(&ld->ctx, find_kind(ld, K_ALERTS), &cfg->alarm);
+    if (r >= 0)
+        r = vsd_cfg_retention(&ld->ctx, find_kind(ld, K_RETENTION), cfg);
     for (size_t i = 0; i < ld->n_secs && r >= 0; i++) {
         enum kind kind = classify(ld->secs[i].name, &rest);
 
@@ -620,6 +635,7 @@ void vsd_config_free(struct vsd_config *cfg)
         free(cfg->beds[b].name);
     }
     free(cfg->beds);
+    free(cfg->retention.archive_dir);
     vsd_mqtt_config_clear(m);
     vsd_access_clear(&cfg->access);
     free(cfg->path);

@@ -84,6 +84,12 @@ struct vsd_access {
 
 enum vsd_sync { VSD_SYNC_NORMAL = 1, VSD_SYNC_FULL = 2 };
 
+/* [retention]: readings older than READINGS_DAYS (0: never) may be archived, then deleted. */
+struct vsd_retention_config {
+    int readings_days;
+    char *archive_dir; /* where vitalsctl archive writes */
+};
+
 struct vsd_config {
     char *path;                       /* the file it was loaded from */
     char *area;                       /* topic root vitals/<area>/ */
@@ -96,6 +102,7 @@ struct vsd_config {
     struct vsd_mqtt_config mqtt;
     bool mqtt_password_inline;        /* [mqtt] password written in this file (warned at start) */
     struct vsd_access access;
+    struct vsd_retention_config retention;
     struct vsd_alarm_config alarm;    /* area defaults */
     struct vsd_device_config *devices;
     size_t n_devices;

@@ -26,6 +26,7 @@
 static int check_area(const char *value, char *err, size_t errlen);
 static int check_socket(const char *value, char *err, size_t errlen);
 static int check_readable(const char *value, char *err, size_t errlen);
+static int check_absolute(const char *value, char *err, size_t errlen);
 
 static const char *const sync_choices[] = {"full", "normal", NULL};
 static const char *const level_choices[] = {"debug", "info", "notice", "warning", "err", NULL};
@@ -80,6 +81,15 @@ static const struct vsd_option device_opts[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
+/* [retention]: how long readings are kept; archives before deletion (docs/auditors.md). */
+static const struct vsd_option retention_opts[] = {
+    {"readings_days", VSD_OPT_INT, VSD_OPT_RANGE, 0, 36500, NULL, "0", NULL,
+     "days a reading is kept before it may be archived and deleted; 0 keeps every reading"},
+    {"archive_dir", VSD_OPT_STRING, 0, 0, 0, NULL, "/var/lib/vitalsd/archive", check_absolute,
+     "directory vitalsctl archive writes the archives and their manifests to"},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
+};
+
 static const struct vsd_option bed_opts[] = {
     {"devices", VSD_OPT_LIST, VSD_OPT_REQUIRED, 0, 0, NULL, NULL, NULL, "devices at this bed"},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
@@ -90,8 +100,11 @@ const struct vsd_option *vsd_cfg_schema(const char *kind)
     static const struct {
         const char *kind;
         const struct vsd_option *table;
-    } schemas[] = {{"daemon", daemon_opts}, {"mqtt", mqtt_opts},
-                   {"device", device_opts}, {"bed", bed_opts}};
+    } schemas[] = {{"daemon", daemon_opts},
+                   {"mqtt", mqtt_opts},
+                   {"device", device_opts},
+                   {"bed", bed_opts},
+                   {"retention", retention_opts}};
 
     for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++)
         if (strcmp(kind, schemas[i].kind) == 0)
@@ -123,6 +136,14 @@ static int check_socket(const char *value, char *err, size_t errlen)
     if (strlen(value) <= max)
         return 0;
     snprintf(err, errlen, "a socket path has at most %zu characters, got %zu", max, strlen(value));
+    return -EINVAL;
+}
+
+static int check_absolute(const char *value, char *err, size_t errlen)
+{
+    if (value[0] == '/')
+        return 0;
+    snprintf(err, errlen, "must be an absolute path (starting with /), got '%s'", value);
     return -EINVAL;
 }
 
@@ -162,6 +183,16 @@ int vsd_cfg_daemon(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, str
     if (r >= 0)
         r = vsd_ks_dup(&ks, "control_socket", &cfg->control_socket);
     return r;
+}
+
+int vsd_cfg_retention(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
+                      struct vsd_config *cfg)
+{
+    struct vsd_keyset ks = {.table = retention_opts};
+
+    vsd_ks_check_section(ctx, s, &ks, 1, false);
+    cfg->retention.readings_days = (int)vsd_ks_int(&ks, "readings_days");
+    return vsd_ks_dup(&ks, "archive_dir", &cfg->retention.archive_dir);
 }
 
 /* First line of FILE into *RET; problems are reported at LINE. */

@@ -58,6 +58,9 @@ void vsd_cfg_warning(struct vsd_cfg_ctx *ctx, int line, const char *fmt, ...)
  * defaults apply. Strings put into CFG are freed by vsd_config_free(). */
 int vsd_cfg_daemon(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
                    struct vsd_config *cfg);
+/* [retention] (S may be NULL: readings are kept for ever). */
+int vsd_cfg_retention(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
+                      struct vsd_config *cfg);
 /* After vsd_cfg_daemon(): the default client id names the area. */
 int vsd_cfg_mqtt(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, struct vsd_config *cfg);
 /* Sets the technical alert settings of ALARM and every vital's limit to "none". */

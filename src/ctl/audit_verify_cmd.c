@@ -48,14 +48,15 @@ static void findings_clear(struct findings *f)
     memset(f, 0, sizeof(*f));
 }
 
-/* The export audit row whose manifest_sha256 is SHA (0: none). */
+/* The export (or retention) audit row whose manifest_sha256 is SHA (0: none). */
 static int64_t export_row(sqlite3 *db, const char *sha)
 {
     sqlite3_stmt *st = NULL;
     int64_t id = 0;
 
     if (sqlite3_prepare_v2(db,
-                           "SELECT id FROM audit WHERE action = 'export' AND json_valid(detail) "
+                           "SELECT id FROM audit WHERE action IN ('export', 'retention') AND "
+                           "json_valid(detail) "
                            "AND json_extract(detail, '$.manifest_sha256') = ?1 ORDER BY id",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
@@ -146,7 +147,7 @@ static bool print_all(const struct wanted *w, const struct findings *f)
         snprintf(label, sizeof(label), "manifest %s head", w->manifest);
         ok &= print_anchor(label, &f->manifest);
         if (f->manifest_row)
-            printf("  the manifest itself is recorded at audit row %lld (export)\n",
+            printf("  the manifest itself is recorded at audit row %lld (export or retention)\n",
                    (long long)f->manifest_row);
         else
             printf("  note: no export row records this manifest's SHA-256 (written with --force, "

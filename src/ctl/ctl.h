@@ -70,6 +70,9 @@ int vsd_ctl_beds(struct ctl *c, int argc, char **argv);
 /* export_cmd.c: vitalsctl export; ARGV[0] is "export". */
 int vsd_ctl_export(struct ctl *c, int argc, char **argv);
 void vsd_ctl_export_usage(FILE *out);
+/* archive.c: vitalsctl archive; ARGV[0] is "archive". */
+int vsd_ctl_archive(struct ctl *c, int argc, char **argv);
+void vsd_ctl_archive_usage(FILE *out);
 /* status.c: vitalsctl status [--json]. */
 int vsd_ctl_status(struct ctl *c, int argc, char **argv);
 

@@ -31,6 +31,7 @@ static void usage(FILE *out)
           "                                                   their age\n",
           out);
     vsd_ctl_export_usage(out);
+    vsd_ctl_archive_usage(out);
     fputs("  watch [--seconds N] [--user NAME]                the active alerts, then alerts as\n"
           "                                                   they happen, logged in to the broker\n"
           "                                                   as NAME (password:\n"
@@ -274,6 +275,8 @@ static int run_command(struct ctl *c, int argc, char **argv)
 
     if (strcmp(cmd, "export") == 0)
         return vsd_ctl_export(c, argc, argv);
+    if (strcmp(cmd, "archive") == 0)
+        return vsd_ctl_archive(c, argc, argv);
     argc--;
     argv++;
     if (strcmp(cmd, "session") == 0)

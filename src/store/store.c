@@ -15,6 +15,7 @@
 #include "audit_hash.h"
 #include "clock.h"
 #include "store.h"
+#include "store_retention.h"
 #include "store_schema.h"
 #include "store_sql.h"
 
@@ -61,6 +62,8 @@ struct vsd_store {
     uint64_t rejects_lost_hi;                 /* highest ticket pushed out of the ring */
     int64_t head_id;                          /* committed audit chain head */
     char head_hash[VSD_AUDIT_HASH_HEX + 1];
+    struct vsd_retention_run *retention_req; /* queued, not yet taken by the writer */
+    bool retention_busy;                     /* a run is queued or running */
 };
 
 static int64_t mono_ms(void)
@@ -150,9 +153,12 @@ struct writer {
     int64_t backoff_ms;       /* 0 while commits succeed */
     int64_t retry_at_ms;
     int stop_attempts;
-    bool dirty;            /* commits since the last checkpoint */
-    int64_t checkpoint_ms; /* time of the last checkpoint */
+    bool dirty;                    /* commits since the last checkpoint */
+    int64_t checkpoint_ms;         /* time of the last checkpoint */
+    struct vsd_retention_run *run; /* the retention run being stepped */
 };
+
+enum work { WORK_STOP, WORK_BATCH, WORK_RETENTION };
 
 static void checkpoint(struct vsd_store *s, struct writer *w)
 {
@@ -165,11 +171,20 @@ static void checkpoint(struct vsd_store *s, struct writer *w)
     w->checkpoint_ms = mono_ms();
 }
 
-/* With the lock held: wait until there is a batch to write. Idle time runs
- * passive checkpoints. Returns false when the thread should end. */
-static bool wait_for_work(struct vsd_store *s, struct writer *w)
+/* A retention step may run now: one is due, and commits are not failing. */
+static bool retention_ready(const struct vsd_store *s, const struct writer *w)
+{
+    return (w->run || s->retention_req) && !w->backoff_ms && !s->stopping;
+}
+
+/* With the lock held: wait until there is a batch to write; while a batch may still wait for
+ * readings to join it, or nothing is queued, a retention step runs instead. Idle time runs
+ * passive checkpoints. */
+static enum work wait_for_work(struct vsd_store *s, struct writer *w)
 {
     while (!s->queue.head && !w->batch.head && !s->stopping) {
+        if (retention_ready(s, w))
+            return WORK_RETENTION;
         if (!w->dirty) {
             pthread_cond_wait(&s->wake, &s->lock);
             continue;
@@ -182,7 +197,7 @@ static bool wait_for_work(struct vsd_store *s, struct writer *w)
         }
     }
     if (!s->queue.head && !w->batch.head)
-        return false;
+        return WORK_STOP;
     /* Batch readings for commit_ms; an urgent op or stop cuts the wait short.
      * After a failure, wait out the back-off instead. */
     for (;;) {
@@ -196,9 +211,62 @@ static bool wait_for_work(struct vsd_store *s, struct writer *w)
             until = s->queue.head->arrived_ms + s->commit_ms;
         if (now >= until || (w->backoff_ms && s->stopping && w->stop_attempts == 0))
             break;
+        if (retention_ready(s, w))
+            return WORK_RETENTION;
         wait_until(&s->wake, &s->lock, until);
     }
-    return true;
+    return WORK_BATCH;
+}
+
+/* With the lock held: the end of the writer's retention run (done, refused, failed, or cut
+ * short by SHUTDOWN). */
+static void retention_over(struct vsd_store *s, struct writer *w, bool shutdown)
+{
+    uint64_t deleted, kept;
+    int64_t longest_us;
+
+    vsd_retention_result(w->run, &deleted, &kept, &longest_us);
+    s->stats.readings_deleted += deleted;
+    vsd_log(shutdown ? LOG_WARNING : LOG_NOTICE,
+            "store: retention run %s: %llu readings deleted, %llu kept (sessions open), longest "
+            "step %lld ms",
+            shutdown ? "cut short at shutdown (the rest stay until the next run)" : "over",
+            (unsigned long long)deleted, (unsigned long long)kept,
+            (long long)(longest_us + 999) / 1000);
+    vsd_retention_free(w->run);
+    w->run = NULL;
+    s->retention_busy = false;
+}
+
+/* With the lock held (released while it works): one step of the retention run. */
+static void retention_turn(struct vsd_store *s, struct writer *w)
+{
+    uint64_t deleted, kept;
+    int64_t longest_us;
+    char msg[256] = "";
+    int r;
+
+    if (!w->run) {
+        w->run = s->retention_req;
+        s->retention_req = NULL;
+    }
+    pthread_mutex_unlock(&s->lock);
+    r = vsd_retention_step(w->run, s->db, s->sql, msg, sizeof(msg));
+    if (r < 0)
+        vsd_log(LOG_ERR, "store: database %s: retention run stopped: %s", s->path, msg);
+    pthread_mutex_lock(&s->lock);
+    vsd_store_sql_head(s->sql, &s->head_id, s->head_hash);
+    vsd_retention_result(w->run, &deleted, &kept, &longest_us);
+    if (longest_us > s->stats.retention_longest_step_us)
+        s->stats.retention_longest_step_us = longest_us;
+    w->dirty = true;
+    if (r <= 0)
+        retention_over(s, w, false);
+    if (mono_ms() - w->checkpoint_ms >= CHECKPOINT_FORCE_MS) {
+        pthread_mutex_unlock(&s->lock);
+        checkpoint(s, w);
+        pthread_mutex_lock(&s->lock);
+    }
 }
 
 static void notify_outbox(struct vsd_store *s, const struct vsd_op_list *batch)
@@ -284,7 +352,11 @@ static void *writer_main(void *arg)
     int r;
 
     pthread_mutex_lock(&s->lock);
-    while (wait_for_work(s, &w)) {
+    for (enum work k; (k = wait_for_work(s, &w)) != WORK_STOP;) {
+        if (k == WORK_RETENTION) {
+            retention_turn(s, &w);
+            continue;
+        }
         list_splice(&w.batch, &s->queue);
         s->urgent_queued = 0;
         ticket = s->last_ticket;
@@ -316,6 +388,8 @@ static void *writer_main(void *arg)
                 s->path, lost);
         list_free(&w.batch);
     }
+    if (w.run)
+        retention_over(s, &w, true);
     pthread_mutex_unlock(&s->lock);
     return NULL;
 }
@@ -350,6 +424,7 @@ static void store_free(struct vsd_store *s, bool sync_init)
         pthread_cond_destroy(&s->done);
     }
     list_free(&s->queue);
+    vsd_retention_free(s->retention_req);
     free(s->path);
     free(s);
 }
@@ -623,6 +698,31 @@ int vsd_store_audit(struct vsd_store *s, int64_t ts_ms, const char *actor, const
     return enqueue(s, op, true);
 }
 
+int vsd_store_retention(struct vsd_store *s, const struct vsd_store_retention *r)
+{
+    struct vsd_retention_run *run;
+    int rc = 0;
+
+    if (!s || !r || r->cutoff_ms <= 0 || !r->actor || !r->detail_json)
+        return -EINVAL;
+    if (!(run = vsd_retention_new(r)))
+        return r->detail_json[0] == '{' ? -ENOMEM : -EINVAL;
+    pthread_mutex_lock(&s->lock);
+    if (s->stopping)
+        rc = -ESHUTDOWN;
+    else if (s->retention_busy)
+        rc = -EBUSY;
+    else {
+        s->retention_req = run;
+        s->retention_busy = true;
+        run = NULL;
+        pthread_cond_signal(&s->wake);
+    }
+    pthread_mutex_unlock(&s->lock);
+    vsd_retention_free(run);
+    return rc;
+}
+
 int vsd_store_outbox_delivered(struct vsd_store *s, int64_t id, int64_t ts_ms)
 {
     struct vsd_op *op;
@@ -735,5 +835,6 @@ void vsd_store_stats(struct vsd_store *s, struct vsd_store_stats *out)
     pthread_mutex_lock(&s->lock);
     *out = s->stats;
     out->last_error = s->last_error;
+    out->retention_running = s->retention_busy;
     pthread_mutex_unlock(&s->lock);
 }

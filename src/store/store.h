@@ -118,6 +118,25 @@ struct vsd_store_gap {
 };
 int vsd_store_gap(struct vsd_store *s, const struct vsd_store_gap *g);
 
+/* ---- Retention (docs/auditors.md, "Retention") ----
+ * A run deletes the readings older than CUTOFF_MS that an archive already holds. On the writer
+ * thread, between batches and never delaying one by more than a step: it reads the readings
+ * 10,000 rows a step (those added after it began are never in it) and counts the ones older than
+ * the cutoff; unless they are exactly ROWS it deletes nothing. Rows of a session open when it
+ * began are kept. Then it deletes the others in steps of at most 1,000 rows, one transaction
+ * each. Its one audit row (action "retention", DETAIL_JSON extended with the cutoff, the counts
+ * and "result": "done" or "refused" with a "reason") commits with the first deletion, or alone
+ * when nothing is deleted. */
+struct vsd_store_retention {
+    int64_t cutoff_ms;       /* readings with ts_ms < cutoff_ms */
+    uint64_t rows;           /* the archive's row count */
+    int64_t ts_ms;           /* when asked: the audit row's time */
+    const char *actor;       /* who asked: the audit row's actor */
+    const char *detail_json; /* a JSON object (the archive's file, hashes, ...) */
+};
+/* Queue a run. Returns 0, -EBUSY while another is queued or running, -EINVAL, -ENOMEM. */
+int vsd_store_retention(struct vsd_store *s, const struct vsd_store_retention *r);
+
 /* The broker acknowledged outbox row ID. */
 int vsd_store_outbox_delivered(struct vsd_store *s, int64_t id, int64_t ts_ms);
 
@@ -151,6 +170,9 @@ struct vsd_store_stats {
     uint64_t commit_errors;
     uint64_t staff_records_refused; /* session, audit or acknowledgement records refused */
     int last_error; /* negative errno of the last failed commit; 0 once one succeeds again */
+    uint64_t readings_deleted;      /* by retention runs */
+    int64_t retention_longest_step_us; /* the longest writer stall a retention step caused */
+    bool retention_running;            /* a run is queued or running */
 };
 void vsd_store_stats(struct vsd_store *s, struct vsd_store_stats *out);
 

@@ -10,6 +10,7 @@
 #include <vitalsd/vitals.h>
 
 #include "audit_hash.h"
+#include "store_retention.h"
 #include "store_schema.h"
 #include "store_sql.h"
 
@@ -358,6 +359,8 @@ static int write_op(struct vsd_store_sql *q, struct vsd_op *op, struct chain *he
         return write_delivered(q, op);
     case VSD_OP_GAP:
         return write_gap(q, op);
+    case VSD_OP_PURGE: /* never without its audit row: a refused one stops it */
+        return c->n_rejected ? SQLITE_OK : vsd_retention_sql_chunk(op->ctx, q->db);
     }
     return SQLITE_MISUSE;
 }

@@ -19,6 +19,7 @@ enum vsd_op_kind {
     VSD_OP_AUDIT,
     VSD_OP_DELIVERED,
     VSD_OP_GAP,
+    VSD_OP_PURGE, /* a retention run's deleting step (ctx: the run; store_retention.h) */
 };
 
 /* The text fields of an op, copied into its tail; unused ones are NULL. */
@@ -53,6 +54,7 @@ struct vsd_op {
     int vital;
     uint32_t flags;
     bool ts_from_device;
+    void *ctx; /* VSD_OP_PURGE: its struct vsd_retention_run */
     const char *str[VSD_F_COUNT];
     char text[];
 };

@@ -299,8 +299,8 @@ static void check_table(const char *what, const struct vsd_option *table)
     assert_true(n > 0 && n < 64);
 }
 
-static const char *const kinds[] = {"daemon", "mqtt",   "access", "technical",
-                                    "alerts", "alarm", "device", "bed"};
+static const char *const kinds[] = {"daemon", "mqtt",   "access", "technical", "alerts",
+                                    "alarm",  "device", "bed",    "retention"};
 
 static void test_schema_defaults(void **state)
 {
@@ -327,6 +327,8 @@ static void test_good_full(void **state)
     assert_string_equal(cfg->control_socket, "/run/vitalsd/ward3.sock");
     assert_int_equal(cfg->synchronous, VSD_SYNC_NORMAL);
     assert_int_equal(cfg->commit_ms, 100);
+    assert_int_equal(cfg->retention.readings_days, 90);
+    assert_string_equal(cfg->retention.archive_dir, "/var/lib/vitalsd/archive");
     assert_int_equal(cfg->log_level, LOG_DEBUG);
     assert_int_equal(cfg->queue_depth, 20000);
     assert_string_equal(cfg->mqtt.host, "broker.example");
