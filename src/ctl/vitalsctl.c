@@ -17,12 +17,14 @@
 #include "probe.h"
 #include "report.h"
 #include "tty_safe.h"
+#include "vsd_version.h"
 #include "watch.h"
 
 
 static void usage(FILE *out)
 {
     fputs("Usage: vitalsctl [-c CONFIG] [--socket PATH] [--db PATH] COMMAND ...\n"
+          "       vitalsctl --version\n"
           "  session start --bed BED --session ID [--by NAME] open a visit at a bed\n"
           "  session end   --bed BED --session ID [--by NAME] close the bed's visit\n"
           "  session list                                     beds and their open sessions\n"
@@ -321,6 +323,10 @@ int main(int argc, char **argv)
     if (i >= argc || strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
         usage(i >= argc ? stderr : stdout);
         return i >= argc ? EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[i], "--version") == 0) {
+        printf("vitalsctl %s (commit %s)\n", VSD_VERSION, VSD_COMMIT);
+        return 0;
     }
     /* What reaches a terminal never carries a control byte or escape sequence as received;
      * a pipe or a file gets the exact bytes. */
