@@ -13,6 +13,7 @@
 #include "audit_verify.h"
 #include "config.h"
 #include "ctl.h"
+#include "notify.h"
 #include "outfile.h"
 #include "probe.h"
 #include "report.h"
@@ -52,6 +53,10 @@ static void usage(FILE *out)
           "Biomed technicians:\n",
           out);
     vsd_probe_usage(out);
+    fputs("systemd (vitalsd-failed.service, as the daemon's account):\n"
+          "  notify-failed                     publish \"failed\" (retained) as vitalsd's state:\n"
+          "                                    the dashboard shows that it is not restarting\n",
+          out);
 }
 
 /* Parse "--key value" pairs of a subcommand into a request object. */
@@ -296,6 +301,8 @@ static int run_command(struct ctl *c, int argc, char **argv)
         return cmd_watch(c, argc, argv);
     if (strcmp(cmd, "beds") == 0)
         return vsd_ctl_beds(c, argc, argv);
+    if (strcmp(cmd, "notify-failed") == 0)
+        return vsd_ctl_notify_failed(c, argc, argv);
     if (strcmp(cmd, "probe") == 0)
         return vsd_probe_run(c->config_path, argc, argv, stdout);
     fprintf(stderr, "vitalsctl: unknown command '%s'\n", cmd);
