@@ -18,19 +18,23 @@ pass "cpack built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 
 # 2. Depends: the Debian package of every library the programs link directly (NEEDED).
 depends=$(dpkg-deb -f "$deb" Depends)
-n=0
 for bin in "$BUILD/vitalsd" "$BUILD/vitalsctl"; do
   for soname in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
     path=$(ldd "$bin" | awk -v s="$soname" '$1 == s { print $3 }')
     [ -n "$path" ] || fail "$soname of $bin not found by ldd"
-    pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(realpath "$path")" 2>/dev/null ||
-          dpkg -S "/usr$path" 2>/dev/null) || fail "no Debian package owns $path"
-    pkg=${pkg%%:*}
-    [[ ", $depends," == *", $pkg "* || ", $depends," == *", $pkg,"* ]] ||
-      fail "Depends lacks $pkg ($soname): $depends"
-    n=$((n + 1))
+    echo "$path"
   done
-done
+done | sort -u > "$T/libs"
+# One dpkg -S for all (it is slow); with merged /usr a library may be known by its /usr path.
+dpkg -S $(cat "$T/libs") $(sed 's|^/lib|/usr/lib|' "$T/libs") 2>/dev/null > "$T/owners" || true
+n=0
+while read -r path; do
+  pkg=$(grep -m1 -e ": $path\$" -e ": /usr$path\$" "$T/owners" | cut -d: -f1) ||
+    fail "no Debian package owns $path"
+  [[ ", $depends," == *", $pkg "* || ", $depends," == *", $pkg,"* ]] ||
+    fail "Depends lacks $pkg ($path): $depends"
+  n=$((n + 1))
+done < "$T/libs"
 for pkg in libsqlite3-0 libmosquitto1 libcjson1 libinih1 libsystemd0 libssl3 libmodbus5 \
            libserialport0; do
   [[ ", $depends," == *", $pkg"[\ ,]* ]] || fail "Depends lacks $pkg: $depends"
