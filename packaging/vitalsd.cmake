@@ -48,8 +48,8 @@ foreach(page ${VSD_MAN_PAGES})
   install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
 endforeach()
 # Documentation, and the broker's configuration as examples: Debian's mosquitto is another
-# package, so its files and its unit are the clinic's to change (docs/security.md, "The broker's
-# unit"); the demo's accounts stay out.
+# package, so its files and its unit are the clinic's to change (docs/reliability.md, "The
+# systemd unit"); the demo's accounts stay out.
 install(FILES README.md DESTINATION ${VSD_DOC})
 install(DIRECTORY docs/ DESTINATION ${VSD_DOC}/docs)
 install(FILES config/demo.conf DESTINATION ${VSD_DOC}/examples)
