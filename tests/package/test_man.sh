@@ -41,14 +41,17 @@ awk '/^static int load_field/ { s = "vital" } /^static int load_status/ { s = "s
      /^static int load_stamp/ { s = "nibp_stamp" } /^static int load_header/ { s = "profile" }
      /static const char \*const keys\[\]/ { on = s != "" }
      on { line = $0; while (match(line, /"[a-z_]+"/)) {
-            print s, substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) } }
+            print s, substr(line, RSTART + 1, RLENGTH - 2)
+            line = substr(line, RSTART + RLENGTH) } }
      on && /NULL/ { on = 0; s = "" }' "$SRC/drivers/modbus/profile.c" | sort -u > "$T/profile-keys"
-[ "$(cut -d' ' -f1 "$T/profile-keys" | sort -u | tr '\n' ' ')" = "nibp_stamp profile status vital " ] ||
-  fail "profile.c's loaders not all found: $(cut -d' ' -f1 "$T/profile-keys" | sort -u | tr '\n' ' ')"
+loaders=$(cut -d' ' -f1 "$T/profile-keys" | sort -u | tr '\n' ' ')
+[ "$loaders" = "nibp_stamp profile status vital " ] ||
+  fail "profile.c's loaders not all found: $loaders"
 keys_in_page "$M/vitalsd-profiles.5" > "$T/profile-page"
 diff "$T/profile-keys" "$T/profile-page" > "$T/profile.diff" ||
   fail "profile keys (<) and vitalsd-profiles(5) (>) differ: $(cat "$T/profile.diff")"
-pass "vitalsd-profiles(5) documents the $(wc -l < "$T/profile-keys") keys of profile.c's 4 sections, no more"
+pass "vitalsd-profiles(5) documents the $(wc -l < "$T/profile-keys") keys of profile.c's" \
+  "4 sections, no more"
 
 # 3. vitalsctl's commands: its dispatch against the COMMANDS headings.
 sed -n '/^static int run_command/,/^}/p' "$SRC/src/ctl/vitalsctl.c" |

@@ -30,7 +30,8 @@ on_failure=$(sed -n 's/^OnFailure=//p' "$T/units/vitalsd.service")
 sed 's/^ProtectSystem=/ProtectSistem=/' "$T/units/vitalsd.service" > "$T/bad.service"
 verify "$T/bad.service" | grep -q "Unknown key 'ProtectSistem'" ||
   fail "verify does not report a misspelt key: $(verify "$T/bad.service")"
-pass "systemd-analyze verify: ${units[*]} clean, OnFailure=$on_failure shipped; a misspelt key is reported"
+pass "systemd-analyze verify: ${units[*]} clean, OnFailure=$on_failure shipped;" \
+  "a misspelt key is reported"
 
 # exposure UNITFILE: the overall exposure level, e.g. 1.4.
 exposure() {
@@ -52,7 +53,8 @@ at_most "$with" 2.5 || fail "mosquitto.service with the drop-in: exposure '$with
 ! at_most "$without" 9.0 || fail "mosquitto.service without the drop-in scored $without (<= 9.0)"
 out=$(verify "$T/mosquitto.service" | grep -v "mosquitto.conf(5)\|mosquitto(8)") || true
 [ -z "$out" ] || fail "verify, mosquitto.service with the drop-in: $out"
-pass "exposure: vitalsd.service $(exposure "$SRC/systemd/vitalsd.service") (<= 2.0), mosquitto.service $without without the drop-in, $with with it"
+pass "exposure: vitalsd.service $(exposure "$SRC/systemd/vitalsd.service") (<= 2.0)," \
+  "mosquitto.service $without without the drop-in, $with with it"
 
 # The drop-in's capability bounding set and no_new_privs are enough for Debian's start: as root,
 # mosquitto drops to its user and serves (setpriv applies them as systemd would; the namespace
