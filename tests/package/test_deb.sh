@@ -67,6 +67,9 @@ pass "conffiles: $(wc -l < "$T/conffiles") files, all of /etc;" \
   "postinst runs sysusers and tmpfiles, starts nothing"
 
 # 4. The layout: each file in its FHS place, with its mode, owned by root.
+[ -f "$SRC/dashboard/vendor/mqtt.min.js" ] ||
+  fail "dashboard/vendor/mqtt.min.js is missing: the packaged dashboard cannot connect" \
+    "(scripts/deps copies it)"
 while read -r mode path; do
   [ -e "$R/$path" ] || fail "missing /$path"
   got=$(stat -c %a "$R/$path")
