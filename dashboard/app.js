@@ -4,7 +4,7 @@
  * What comes in (docs/alarms.md): vitals/<area>/bed/<bed>/readings (live values),
  * .../bed/<bed>/alert (alert events) and .../bed/<bed>/alerts (the retained active list),
  * daemon/alert(s), escalation, device/<device>/status, daemon/state ("online"; the last will
- * "offline") and reply/<user>. What goes out: commands on vitals/<area>/command/<user>.
+ * "offline"; "failed" from vitalsd-failed.service when systemd gave up restarting it) and reply/<user>. What goes out: commands on vitals/<area>/command/<user>.
  * Alert events are ordered by seq: the retained list is the truth up to its seq, and only
  * newer events are applied on top of it, the newest per alert. */
 (function () {
@@ -29,7 +29,8 @@
     sensor_off: 'Probe off', invalid: 'No valid values', nibp_overdue: 'Cuff measurement overdue',
     storage_failing: 'Storage failing', queue_overflow: 'Readings lost',
     alert_path_down: 'Alert path down', broker_lost: 'This screen lost the broker',
-    daemon_offline: 'vitalsd is offline'
+    daemon_offline: 'vitalsd is offline',
+    daemon_failed: 'vitalsd has failed and is not restarting'
   };
   var STALE_GRACE_MS = 1000;   /* a value is stale when older than its device's poll + this */
   var TREND_MS = 30 * 60000;   /* the sparklines' window: the last 30 minutes... */
@@ -165,8 +166,8 @@
     if (S.signedIn && !S.connected)
       out.push(localAlert('broker_lost', S.lostSince,
                           'no readings and no alerts reach this screen'));
-    else if (S.signedIn && S.daemon === 'offline')
-      out.push(localAlert('daemon_offline', S.daemonSince,
+    else if (S.signedIn && daemonDown())
+      out.push(localAlert('daemon_' + S.daemon, S.daemonSince,
                           'no readings are taken and no alerts are raised'));
     return out;
   }
@@ -594,6 +595,10 @@
       out.push(['lost', 'NOT LIVE: this screen lost the broker at ' + clockText(S.lostSince) +
                 ' (' + ageText(Date.now() - S.lostSince) + ' ago). Readings and alerts are NOT ' +
                 'shown. Reconnecting\u2026']);
+    if (S.signedIn && S.daemon === 'failed')
+      out.push(['failed', 'vitalsd has FAILED and is not restarting' + (S.daemonSince ? ' (since ' +
+                clockText(S.daemonSince) + ')' : '') + ': no readings are taken and NO ALERTS ' +
+                'are raised. Watch the patients directly and call the biomedical technician.']);
     if (S.signedIn && S.daemon === 'offline')
       out.push(['offline', 'vitalsd is OFFLINE' + (S.daemonSince ? ' since ' +
                 clockText(S.daemonSince) : '') + ': no readings are taken and NO ALERTS are ' +
@@ -615,8 +620,7 @@
     var list = banners();
     var box = $('banners');
     var text = JSON.stringify(list);
-    document.body.classList.toggle('not-live', S.signedIn && (!S.connected ||
-                                   S.daemon === 'offline'));
+    document.body.classList.toggle('not-live', S.signedIn && (!S.connected || daemonDown()));
     if (box.dataset.text === text) return;
     box.dataset.text = text;
     box.replaceChildren.apply(box, list.map(function (b) {
@@ -842,10 +846,14 @@
     else if (p[2] === 'alert') applyEvent(bed.alerts, msg);
   }
 
+  /* "failed": systemd gave up restarting vitalsd (vitalsd-failed.service); its "online" at the
+   * next start replaces it. */
   function onDaemonState(text) {
     if (text !== S.daemon) S.daemonSince = Date.now();
-    S.daemon = text === 'online' || text === 'offline' ? text : 'unknown';
+    S.daemon = ['online', 'offline', 'failed'].indexOf(text) >= 0 ? text : 'unknown';
   }
+
+  function daemonDown() { return S.daemon === 'offline' || S.daemon === 'failed'; }
 
   function onDevice(name, msg) {
     msg.at = Date.now();

@@ -23,6 +23,7 @@
 #include "publish.h"
 #include "queue.h"
 #include "store.h"
+#include "vsd_version.h"
 
 #define DEFAULT_CONFIG "/etc/vitalsd/vitalsd.conf"
 #define LOOP_WAIT_MS 100
@@ -372,7 +373,7 @@ int main(int argc, char **argv)
             return rc;
         }
         case 'V':
-            printf("vitalsd 0.1.0\n");
+            printf("vitalsd %s (commit %s)\n", VSD_VERSION, VSD_COMMIT);
             return 0;
         case 'h':
             usage(stdout);

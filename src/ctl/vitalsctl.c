@@ -13,16 +13,19 @@
 #include "audit_verify.h"
 #include "config.h"
 #include "ctl.h"
+#include "notify.h"
 #include "outfile.h"
 #include "probe.h"
 #include "report.h"
 #include "tty_safe.h"
+#include "vsd_version.h"
 #include "watch.h"
 
 
 static void usage(FILE *out)
 {
     fputs("Usage: vitalsctl [-c CONFIG] [--socket PATH] [--db PATH] COMMAND ...\n"
+          "       vitalsctl --version\n"
           "  session start --bed BED --session ID [--by NAME] open a visit at a bed\n"
           "  session end   --bed BED --session ID [--by NAME] close the bed's visit\n"
           "  session list                                     beds and their open sessions\n"
@@ -51,6 +54,10 @@ static void usage(FILE *out)
           "Biomed technicians:\n",
           out);
     vsd_probe_usage(out);
+    fputs("systemd (vitalsd-failed.service, as the daemon's account):\n"
+          "  notify-failed                     publish \"failed\" (retained) as vitalsd's state:\n"
+          "                                    the dashboard shows that it is not restarting\n",
+          out);
 }
 
 /* Parse "--key value" pairs of a subcommand into a request object. */
@@ -297,6 +304,8 @@ static int run_command(struct ctl *c, int argc, char **argv)
         return cmd_watch(c, argc, argv);
     if (strcmp(cmd, "beds") == 0)
         return vsd_ctl_beds(c, argc, argv);
+    if (strcmp(cmd, "notify-failed") == 0)
+        return vsd_ctl_notify_failed(c, argc, argv);
     if (strcmp(cmd, "probe") == 0)
         return vsd_probe_run(c->config_path, argc, argv, stdout);
     fprintf(stderr, "vitalsctl: unknown command '%s'\n", cmd);
@@ -324,6 +333,10 @@ int main(int argc, char **argv)
     if (i >= argc || strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
         usage(i >= argc ? stderr : stdout);
         return i >= argc ? EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[i], "--version") == 0) {
+        printf("vitalsctl %s (commit %s)\n", VSD_VERSION, VSD_COMMIT);
+        return 0;
     }
     /* What reaches a terminal never carries a control byte or escape sequence as received;
      * a pipe or a file gets the exact bytes. */

@@ -4,7 +4,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { spawn } = require('child_process');
+const { spawn, execFileSync } = require('child_process');
 const L = require('./lib.js');
 
 const AREA = 'test';
@@ -362,6 +362,25 @@ async function daemonStops(page) {
        `ward as NOT LIVE, lists it as a high technical alert and sounds (${r.audio.playing})`);
 }
 
+// systemd gave up restarting vitalsd (T27): vitalsd-failed.service runs `vitalsctl
+// notify-failed`, which leaves "failed" retained with the daemon's account; the page says so
+// apart from a plain "offline", and the daemon's "online" at its next start clears it.
+async function daemonFailed(page) {
+  execFileSync(path.join(L.env('VSD_BUILD_DIR'), 'vitalsctl'),
+               ['-c', path.join(L.TMP, 'vitalsd.conf'), 'notify-failed'], { stdio: 'ignore' });
+  const b = await L.waitFor('the failed banner', async () =>
+    (await banners(page)).find((x) => x.kind === 'failed'), 5000);
+  L.assert(/vitalsd has FAILED and is not restarting/.test(b.text) &&
+           /call the biomedical technician/.test(b.text), `banner: ${b.text}`);
+  L.assert(!(await banners(page)).some((x) => x.kind === 'offline'), 'offline banner as well');
+  L.assert(await page.evaluate(() => document.body.classList.contains('not-live')),
+           'the ward is marked not live');
+  const items = await listItems(page);
+  L.assert(items[0].text.includes('vitalsd has failed'), `list: ${items[0].text}`);
+  L.ok(`vitalsctl notify-failed (systemd stopped restarting vitalsd) shows "${b.text.slice(0, 45)}` +
+       '...", listed as a high technical alert');
+}
+
 function startDaemon() {
   const log = fs.openSync(path.join(L.TMP, 'vitalsd.log'), 'a');
   const child = spawn(path.join(L.env('VSD_BUILD_DIR'), 'vitalsd'),
@@ -474,6 +493,7 @@ L.run(async () => {
     await visits(page);
     await daemonStops(page);
     await shots(page, 'offline');
+    await daemonFailed(page);
     const again = await daemonBack(page);
     await daemonHangs(page, again);
     await brokerLost(page);
