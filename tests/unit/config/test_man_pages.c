@@ -22,10 +22,10 @@
 #include "registry.h"
 
 #define MAX_ENTRIES 512
-#define MAX_KINDS 8
+#define MAX_KINDS 9
 
-static const char *const kinds[] = {"daemon", "mqtt",  "access", "technical",
-                                    "alerts", "alarm", "device", "bed"};
+static const char *const kinds[] = {"daemon", "alerts", "alarm",  "device",   "bed",
+                                    "mqtt",   "access", "technical", "retention"};
 
 struct entry {
     char kind[32];
