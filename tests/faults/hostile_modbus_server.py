@@ -5,7 +5,7 @@
 It answers read holding/input registers requests (function 3 or 4) framed as the Modbus
 Messaging on TCP/IP Implementation Guide v1.0b, section 3.1.3 (MBAP header: transaction id,
 protocol id 0, length of what follows, unit id), going through a fixed plan: two good replies, then
-three replies of one hostile kind, then the next kind, once round the list; then good replies
+three replies of one hostile kind (two of a slow one), then the next kind, once round the list; then good replies
 only. A good reply carries HR (register 0) = 60 + the number of hostile kinds sent before it (so a
 test sees the client recover after each kind) and SpO2 (register 1) = 97; every hostile reply that
 carries registers carries the marker values HR 222 and SpO2 44, which must never be stored. After
@@ -38,16 +38,16 @@ KINDS = [
     "truncated",     # half a frame, then nothing
     "exception_odd", # exception response with the undefined code 0x37
     "empty_pdu",     # MBAP length 1: a unit id and no function code
-    "endless",       # random bytes for 1.5 s, no reply
-    "drip",          # a marker reply one byte every 120 ms
+    "endless",       # random bytes for 1 s, no reply
+    "drip",          # half a marker reply, one byte every 250 ms, then nothing
     "late",          # a marker reply 400 ms late, after the client's timeout
 ]
 GOOD_BETWEEN = 2
-BAD_RUN = 3
 SLOW = ("endless", "drip", "late")
+BAD_RUN = 3
 PLAN = []  # (kind, phase): phase = how many hostile kinds came before
 for i, kind in enumerate(KINDS):
-    PLAN += [("good", i)] * GOOD_BETWEEN + [(kind, i + 1)] * BAD_RUN
+    PLAN += [("good", i)] * GOOD_BETWEEN + [(kind, i + 1)] * (BAD_RUN - (kind in SLOW))
 PLAN += [("good", len(KINDS))] * GOOD_BETWEEN
 
 lock = threading.Lock()
@@ -103,14 +103,15 @@ def reply(conn, kind, phase, tid, unit, fc, count):
     elif kind == "empty_pdu":
         conn.sendall(adu(tid, unit, b""))
     elif kind == "endless":
-        end = time.monotonic() + 1.5
+        end = time.monotonic() + 1.0
         while time.monotonic() < end:
             conn.sendall(os.urandom(512))
             time.sleep(0.005)
     elif kind == "drip":
-        for b in adu(tid, unit, marker):
+        frame = adu(tid, unit, marker)  # never completed: a complete frame, however slow, is valid
+        for b in frame[: len(frame) // 2]:
             conn.sendall(bytes([b]))
-            time.sleep(0.12)
+            time.sleep(0.25)
     elif kind == "late":
         time.sleep(0.4)
         conn.sendall(adu(tid, unit, marker))

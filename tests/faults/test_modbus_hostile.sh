@@ -3,7 +3,7 @@
 # docs/reliability.md T32: a hostile Modbus/TCP server (hostile_modbus_server.py: wrong
 # transaction ids, unit ids, protocol id, function, MBAP lengths short, long and huge, byte counts
 # past the frame, truncated frames, an undefined exception code, an empty PDU, endless bytes, a
-# slow drip, a late reply), each kind three times in a row between good replies. The daemon must
+# slow drip, a late reply), each kind three times in a row (a slow one twice) between good replies. The daemon must
 # not crash or hang, must raise a technical alert, must never store a value from a bad frame
 # (they carry the marker values HR 222 / SpO2 44), and must store the good replies in between.
 . "$(dirname "$0")/../integration/lib.sh"

@@ -65,7 +65,7 @@ log_type all" start_broker
   fi
   CONNECTED=$(grep -c "New client connected .* as vitalsd-test" "$T/broker.log" || true)
   WATCH_RC=0
-  timeout 10 "$VITALSCTL" -c "$T/vitalsd.conf" watch --seconds 2 > "$T/$name.watch" 2>&1 || WATCH_RC=$?
+  timeout 10 "$VITALSCTL" -c "$T/vitalsd.conf" watch --seconds 1 > "$T/$name.watch" 2>&1 || WATCH_RC=$?
   stop_daemon
   stop_broker
   cp "$T/vitalsd.log" "$T/$name.log"
