@@ -154,15 +154,24 @@ static int send_read(modbus_t *ctx, const struct vsd_mb_request *rq, bool tcp, u
     return 0;
 }
 
-/* Is RSP (LEN bytes) the answer to RQ: same TID (TCP), unit, function, byte count? Sets errno
- * to the exception or EMBBADSLAVE / EMBBADDATA when not. */
+/* Does the MBAP header of a TCP reply (LEN bytes) hold: protocol id 0 and a length field that
+ * counts exactly the bytes after it (Modbus Messaging on TCP/IP Implementation Guide v1.0b,
+ * 3.1.3)? libmodbus 3.1.6 reads by the function's byte count and lets both pass. */
+static bool mbap_sound(const uint8_t *rsp, int len)
+{
+    return rsp[2] == 0 && rsp[3] == 0 && (rsp[4] << 8 | rsp[5]) == len - 6;
+}
+
+/* Is RSP (LEN bytes) the answer to RQ: same TID and a sound header (TCP), unit, function, byte
+ * count? Sets errno to the exception or EMBBADSLAVE / EMBBADDATA when not. */
 static bool answer_matches(modbus_t *ctx, const struct vsd_mb_request *rq, const uint8_t *rsp,
                            int len, bool tcp, uint16_t tid)
 {
     int off = modbus_get_header_length(ctx); /* 7 (TCP) or 1 (RTU): the function code's place */
     uint8_t fc = rq->table == VSD_MB_INPUT ? 4 : 3;
 
-    if (len < off + 2 || (tcp && (rsp[0] != (uint8_t)(tid >> 8) || rsp[1] != (uint8_t)tid))) {
+    if (len < off + 2 || (tcp && (rsp[0] != (uint8_t)(tid >> 8) || rsp[1] != (uint8_t)tid ||
+                                  !mbap_sound(rsp, len)))) {
         errno = EMBBADDATA;
         return false;
     }

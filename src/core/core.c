@@ -453,8 +453,25 @@ void vsd_core_handle(struct vsd_core *core, const struct vsd_event *ev)
     }
 }
 
+/* A step of the wall clock (NTP, an operator, a resumed VM) is logged: schedules, timeouts and
+ * alarm delays run on the monotonic clock and do not move, but stored times jump with it
+ * (docs/reliability.md T30). The offset is the core thread's own; 2 s is far above tick jitter. */
+static void log_wall_step(struct vsd_alarm_now now)
+{
+    static int64_t offset; /* wall - mono at the last tick; 0: none yet */
+    int64_t o = now.wall_ms - now.mono_ms;
+
+    if (offset && (o - offset > 2000 || offset - o > 2000))
+        vsd_log(LOG_WARNING,
+                "wall clock stepped by %+lld s: readings carry the new time; polls and alarm "
+                "delays keep to the monotonic clock",
+                (long long)((o - offset) / 1000));
+    offset = o;
+}
+
 void vsd_core_tick(struct vsd_core *core)
 {
+    log_wall_step(now_of(core));
     vsd_core_check_daemon(core, now_of(core), alarm_out(core));
     vsd_alarm_tick(core->alarm, now_of(core), alarm_out(core));
 }

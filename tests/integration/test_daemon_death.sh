@@ -4,8 +4,7 @@
 # will "offline" (retained, QoS 1) on vitals/<area>/daemon/state within 1.5 x keepalive, a dashboard
 # connecting afterwards still sees "offline", and a restart says "online" again. The time the daemon
 # was down is recorded, per vital, as a monitoring gap of the open session. (A hung daemon, SIGSTOP,
-# is only found by the keepalive: the publish unit test runs that case with VSD_TEST_SLOW=1, as it
-# takes about 2 keepalives with mosquitto 2.0.11.)
+# is only found by the keepalive: tests/faults/test_daemon_hang_will.sh, in the default suite.)
 . "$(dirname "$0")/lib.sh"
 
 start_broker

@@ -53,6 +53,13 @@ sleep 1
 [ "$(sql "select started_by from sessions where session_id='S-2'")" = nurse2 ] ||
   fail "session not started by nurse2"
 grep -q forged "$T/vitalsd.log" "$T/nurse2.txt" && fail "the forged command reached vitalsd"
-[ ! -s "$T/nurse1.txt" ] || fail "nurse1 read nurse2's replies: $(cat "$T/nurse1.txt")"
+grep -q '"request_id":"own"' "$T/nurse1.txt" && fail "nurse1 read nurse2's replies: $(cat "$T/nurse1.txt")"
+# Positive control for the check above: nurse1's subscriber is connected and subscribed, since it
+# receives the answer on nurse1's own reply topic (and still nothing of nurse2's).
+pub nurse1 nurse1 '{"cmd":"status","request_id":"n1-own"}'
+n1_reply() { grep -q '"request_id":"n1-own"' "$T/nurse1.txt"; }
+wait_for 5 "nurse1's answer on its own reply topic" n1_reply
+grep -q '"request_id":"own"' "$T/nurse1.txt" && fail "nurse1 read nurse2's replies: $(cat "$T/nurse1.txt")"
+[ "$(grep -c . "$T/nurse1.txt")" -eq 1 ] || fail "nurse1 received more than its own answer: $(cat "$T/nurse1.txt")"
 pass "the ACL keeps each user to its own command and reply topics; the actor is the topic's user"
 stop_daemon
