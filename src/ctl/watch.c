@@ -407,9 +407,12 @@ int vsd_watch_run(const struct vsd_mqtt_config *mqtt, const struct vsd_watch_log
         }
         int lrc = mosquitto_loop(m, 200, 1);
         if (lrc != MOSQ_ERR_SUCCESS) {
-            if (!w.lost)
-                printf("-- lost the broker at %s:%d: no events until it is back; `vitalsctl "
-                       "alerts` and `vitalsctl status` still work\n", mqtt->host, mqtt->port);
+            if (!w.lost) /* the cause too: a TLS failure shows here, after the connect */
+                printf("-- lost the broker at %s:%d (%s%s): no events until it is back; "
+                       "`vitalsctl alerts` and `vitalsctl status` still work\n",
+                       mqtt->host, mqtt->port, mosquitto_strerror(lrc),
+                       lrc == MOSQ_ERR_TLS ? " Check [mqtt] cafile and the broker's certificate"
+                                           : "");
             fflush(stdout);
             w.lost = true;
             sleep(1);
