@@ -20,15 +20,6 @@ need_tools() {
   "$SRC/scripts/dashboard-vendor" || fail "scripts/dashboard-vendor failed"
 }
 
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 20000))
-    port_open "$p" || { echo "$p"; return 0; }
-  done
-  fail "no free port"
-}
-
 # start_dash_broker: write the configuration into $T/broker and start mosquitto with it; sets
 # PORT (the daemon's listener) and WS_PORT (the dashboard's). TLS_CERT/TLS_KEY pass through.
 start_dash_broker() {

@@ -45,6 +45,16 @@ wait_for() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# free_port: a TCP port on 127.0.0.1 nobody listens on now.
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 20000))
+    port_open "$p" || { echo "$p"; return 0; }
+  done
+  fail "no free port"
+}
+
 # start_broker [PORT]: a private mosquitto on 127.0.0.1, on a free port unless one is given;
 # BROKER_EXTRA holds extra configuration lines.
 start_broker() {

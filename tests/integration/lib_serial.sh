@@ -4,16 +4,6 @@
 
 declare -A SIM_FD SIM_PID
 
-# free_port: a TCP port on 127.0.0.1 nobody listens on now.
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 20000))
-    port_open "$p" || { echo "$p"; return 0; }
-  done
-  fail "no free port"
-}
-
 # start_sim NAME BINARY ARGS...: run a simulator with its stdin on the FIFO $T/NAME.cmd, stdout
 # in $T/NAME.out, stderr in $T/NAME.log; wait for its "ready" line.
 start_sim() {

@@ -29,15 +29,6 @@ openssl x509 -req -in "$pki/central.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" 
   fail "openssl sign"
 chmod 644 "$pki"/*
 
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 20000))
-    port_open "$p" || { echo "$p"; return 0; }
-  done
-  fail "no free port"
-}
-
 # run_broker DIR PORT: mosquitto -c DIR/mosquitto.conf, waited for on PORT; pid in DIR/pid.
 run_broker() {
   mosquitto -c "$1/mosquitto.conf" 2>>"$1/broker.log" &
