@@ -18,6 +18,7 @@
 #include "control.h"
 #include "core.h"
 #include "digest.h"
+#include "heartbeat.h"
 #include "private_file.h"
 #include "mqtt_command.h"
 #include "publish.h"
@@ -27,6 +28,7 @@
 #define DEFAULT_CONFIG "/etc/vitalsd/vitalsd.conf"
 #define LOOP_WAIT_MS 100
 #define SHUTDOWN_DRAIN_MS 2000
+#define CORE_BEAT_WITHIN_MS 3000 /* one loop: LOOP_WAIT_MS, one event, a tick; with room */
 
 struct daemon {
     struct vsd_config *cfg;
@@ -40,6 +42,8 @@ struct daemon {
     struct vsd_command_link link; /* where both command transports send */
     struct vsd_buses *buses;
     struct vsd_audit_anchor anchor; /* the audit chain head last published */
+    struct vsd_heartbeat_set beats; /* the core loop's and every bus thread's, for the watchdog */
+    struct vsd_heartbeat core_beat;
 };
 
 static void usage(FILE *out)
@@ -203,7 +207,7 @@ static int start(struct daemon *d)
         vsd_log(LOG_CRIT, "%s", err);
         return rc;
     }
-    return vsd_buses_start(d->cfg, d->queue, &vsd_clock_system, &d->buses);
+    return vsd_buses_start_watched(d->cfg, d->queue, &vsd_clock_system, &d->beats, &d->buses);
 }
 
 /* One event from the queue: a staff command goes to the command handler, everything else to
@@ -263,6 +267,28 @@ static int64_t watchdog_interval_ms(void)
     return sd_watchdog_enabled(0, &usec) > 0 ? (int64_t)(usec / 2000) : 0;
 }
 
+/* WATCHDOG=1 only while the core loop and every bus thread make progress: a thread stuck past
+ * its bound (a device call that never returns) stops the pings, so systemd restarts vitalsd.
+ * Logged once per stuck spell, critical, naming the thread. */
+static void watchdog(struct daemon *d, int64_t now, bool *stuck)
+{
+    char name[80];
+    int64_t late = 0;
+
+    if (vsd_heartbeat_check(&d->beats, now, name, sizeof(name), &late)) {
+        if (*stuck)
+            vsd_log(LOG_NOTICE, "watchdog: every thread makes progress again: pinging resumes");
+        *stuck = false;
+        sd_notify(0, "WATCHDOG=1");
+        return;
+    }
+    if (!*stuck)
+        vsd_log(LOG_CRIT, "watchdog: thread %s is stuck (no progress for %lld ms past its "
+                          "bound): no more WATCHDOG=1, systemd will restart vitalsd",
+                name, (long long)late);
+    *stuck = true;
+}
+
 /* A full queue drops readings: never silently. Logged when the count grows, at most every 10 s. */
 static void report_drops(struct daemon *d, int64_t now, uint64_t *seen, int64_t *last_ms)
 {
@@ -288,6 +314,7 @@ static void run_loop(struct daemon *d, const sigset_t *signals)
     const struct timespec zero = {0, 0};
     int64_t wd_every = watchdog_interval_ms(), wd_last = 0, drops_last = 0;
     uint64_t drops_seen = 0;
+    bool stuck = false;
 
     for (;;) {
         struct vsd_event ev;
@@ -298,9 +325,10 @@ static void run_loop(struct daemon *d, const sigset_t *signals)
         vsd_core_tick(&d->core);
         vsd_audit_head_publish(&d->anchor, d->store, d->pub, d->cfg->area, &vsd_clock_system);
         int64_t now = vsd_clock_mono_ms(&vsd_clock_system);
+        vsd_heartbeat_beat(&d->core_beat, now, CORE_BEAT_WITHIN_MS);
         report_drops(d, now, &drops_seen, &drops_last);
         if (wd_every && now - wd_last >= wd_every) {
-            sd_notify(0, "WATCHDOG=1");
+            watchdog(d, now, &stuck);
             wd_last = now;
         }
         int sig = sigtimedwait(signals, &info, &zero);
@@ -331,9 +359,16 @@ static int run(const char *path)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN); /* a file-size limit is a write error (storage alert), not death */
+    if ((rc = vsd_heartbeat_set_init(&d.beats)) < 0) {
+        vsd_config_free(d.cfg);
+        return EXIT_FAILURE;
+    }
+    vsd_heartbeat_add(&d.beats, &d.core_beat, "core", vsd_clock_mono_ms(&vsd_clock_system),
+                      CORE_BEAT_WITHIN_MS);
     if ((rc = start(&d)) < 0) {
         vsd_log(LOG_CRIT, "vitalsd could not start: %s", strerror(-rc));
         stop(&d);
+        vsd_heartbeat_set_destroy(&d.beats);
         vsd_config_free(d.cfg);
         return EXIT_FAILURE;
     }
@@ -344,6 +379,7 @@ static int run(const char *path)
     sd_notify(0, "STOPPING=1");
     stop(&d);
     vsd_log(LOG_NOTICE, "vitalsd stopped");
+    vsd_heartbeat_set_destroy(&d.beats);
     vsd_config_free(d.cfg);
     return EXIT_SUCCESS;
 }
