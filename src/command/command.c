@@ -435,6 +435,8 @@ void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
         reply = vsd_cmd_alerts(core, cmd);
     else if (strcmp(name, "trend") == 0)
         reply = trend(core, cmd);
+    else if (strcmp(name, "reload") == 0)
+        reply = vsd_cmd_reload(core, cmd);
     else
         reply = vsd_cmd_error("unknown command '%.64s'", name);
     cmd->reply = reply;
