@@ -367,14 +367,18 @@ static int reload_maps(const struct vsd_config *cur, const struct vsd_config *ne
 static int reload_apply(struct daemon *d, struct vsd_config *next, char *summary, size_t size)
 {
     size_t *bed_from = NULL, *dev_from = NULL, c[3], kept = 0, stopped = 0, started = 0;
+    char stuck[80] = "";
     struct vsd_config **retired = realloc(d->retired, (d->n_retired + 1) * sizeof(*retired));
     int64_t t0 = vsd_clock_mono_ms(&vsd_clock_system);
     int rc = retired ? reload_maps(d->cfg, next, &bed_from, &dev_from, c) : -ENOMEM;
 
     if (retired)
         d->retired = retired;
-    if (rc == 0) {
-        vsd_buses_pause(d->buses, reload_pump, d);
+    if (rc == 0 && vsd_buses_pause(d->buses, reload_pump, d, stuck, sizeof(stuck)) < 0) {
+        snprintf(summary, size, "thread %s did not finish its exchange in time: not reloaded",
+                 stuck);
+        rc = -ETIMEDOUT;
+    } else if (rc == 0) {
         reload_drain(d);
         rc = vsd_core_reload(&d->core, next, bed_from, dev_from);
         if (rc == 0 && vsd_buses_reload(d->buses, next, dev_from, &kept, &stopped, &started) < 0) {
@@ -417,6 +421,7 @@ static int reload(void *ctx, const char *actor, const char *via, struct vsd_diag
     char hex[VSD_SHA256_HEX];
     int rc;
 
+    summary[0] = '\0';
     if (d->reloading) {
         snprintf(summary, size, "a reload is already running");
         return -EBUSY;
@@ -440,7 +445,7 @@ static int reload(void *ctx, const char *actor, const char *via, struct vsd_diag
         rc = reload_apply(d, next, summary, size);
         d->reloading = false;
         if (rc < 0)
-            reload_error(errs, "%s: %s", d->cfg->path, strerror(-rc));
+            reload_error(errs, "%s: %s", d->cfg->path, *summary ? summary : strerror(-rc));
     }
     if (errs->n) {
         for (size_t i = 0; i < errs->n; i++)
@@ -531,7 +536,7 @@ static void report_drops(struct daemon *d, int64_t now, uint64_t *seen, int64_t 
 static void reload_signal(struct daemon *d)
 {
     struct vsd_diag errs = {0};
-    char summary[512];
+    char summary[512] = "";
 
     reload(d, "SIGHUP", "signal SIGHUP", &errs, summary, sizeof(summary));
     vsd_diag_free(&errs);

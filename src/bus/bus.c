@@ -224,8 +224,7 @@ static void reschedule(struct slot *s, int64_t now)
     s->due = next;
 }
 
-/* Sleep until DUE (real monotonic ms), at most BEAT_MS, or until woken. Called with the lock
- * held. */
+/* Sleep until DUE (real monotonic ms) or until woken. Called with the lock held. */
 static void sleep_until(struct vsd_buses *b, int64_t due)
 {
     struct timespec ts = {.tv_sec = due / 1000, .tv_nsec = (long)(due % 1000) * 1000000L};
@@ -439,23 +438,38 @@ int vsd_buses_start(const struct vsd_config *cfg, struct vsd_queue *queue,
     return vsd_buses_start_watched(cfg, queue, clock, NULL, ret);
 }
 
-void vsd_buses_pause(struct vsd_buses *b, void (*pump)(void *ctx), void *ctx)
+int vsd_buses_pause(struct vsd_buses *b, void (*pump)(void *ctx), void *ctx, char *stuck,
+                    size_t size)
 {
     size_t running = 0;
+    int64_t bound = 0, deadline;
 
     if (!b)
-        return;
-    for (size_t k = 0; k < b->n_buses; k++)
+        return 0;
+    for (size_t k = 0; k < b->n_buses; k++) {
         running += b->buses[k]->running;
+        for (size_t i = 0; i < b->buses[k]->n; i++) {
+            int64_t x = exchange_bound(b->buses[k]->slots[i]);
+            bound = x > bound ? x : bound;
+        }
+    }
+    deadline = real_ms() + bound;
     pthread_mutex_lock(&b->lock);
     b->pause = true;
     pthread_cond_broadcast(&b->wake);
-    while (b->n_parked < running) { /* a thread may wait for queue room: keep it moving */
-        pthread_mutex_unlock(&b->lock);
+    while (b->n_parked < running && real_ms() < deadline) {
+        pthread_mutex_unlock(&b->lock); /* a thread may wait for queue room: keep it moving */
         pump(ctx);
         pthread_mutex_lock(&b->lock);
     }
+    for (size_t k = 0; b->n_parked < running && k < b->n_buses; k++)
+        if (b->buses[k]->running && !b->buses[k]->parked)
+            snprintf(stuck, size, "%s", b->buses[k]->progress.name);
     pthread_mutex_unlock(&b->lock);
+    if (b->n_parked >= running)
+        return 0;
+    vsd_buses_resume(b);
+    return -ETIMEDOUT;
 }
 
 void vsd_buses_resume(struct vsd_buses *b)

@@ -3,16 +3,17 @@
 # The watchdog pings only while every thread makes progress (T26). A fake systemd: a Unix
 # datagram socket as NOTIFY_SOCKET with WATCHDOG_USEC=1 s (vitalsd pings every 500 ms), each
 # message stamped on arrival. Two simulated monitors; m2's driver hangs inside a poll from 3 s
-# after it opened, for 7 s, far beyond its 100 ms timeout.
+# after it opened, for 9 s, far beyond its 100 ms timeout.
 #   positive control: READY=1, then WATCHDOG=1 every ~500 ms while both buses poll;
 #   the hang: the pings stop within the bound (below), the log names m2's bus thread, critical,
 #   and no ping comes while it is stuck;
+#   a reload meanwhile is refused, naming the stuck thread (it cannot park), and changes nothing;
 #   recovery: the hang ends, pings resume; SIGTERM still stops it cleanly.
 # Bound: the hung thread promised its next beat within 2 x timeout + 2 s = 2.2 s of the poll's
 # start; the main loop checks every 500 ms; +0.8 s for a loaded 2-core machine under ASan.
 . "$(dirname "$0")/lib.sh"
 
-HANG_AT=3 HANG_FOR=7 BOUND=3.5
+HANG_AT=3 HANG_FOR=9 BOUND=3.5
 
 python3 - "$T/notify.sock" "$T/notify.txt" <<'PY' &
 import socket, sys, time
@@ -75,6 +76,13 @@ sleep 1.5
 after=$(awk -v l="$last" '$2 == "WATCHDOG=1" && $1 > l' "$T/notify.txt" | wc -l)
 [ "$after" -eq 0 ] || fail "$after WATCHDOG=1 while a bus thread is stuck"
 pass "no WATCHDOG=1 for $(awk -v s="$(now)" -v l="$last" 'BEGIN {printf "%.1f", s - l}') s while m2's bus thread is stuck"
+
+# A reload needs every bus thread parked: refused after the exchange bound, naming the thread.
+rc=0; ctl reload > "$T/out" 2> "$T/err" || rc=$?
+[ $rc -ne 0 ] || fail "a reload went through while a bus thread is stuck"
+grep -q "thread bus of device 'm2' did not finish its exchange in time" "$T/err" ||
+  fail "the refusal does not name the stuck thread: $(cat "$T/err")"
+pass "a reload while m2's bus thread is stuck is refused, naming it"
 
 # Recovery: the driver call returns when the hang ends; pings resume.
 wait_for $((HANG_FOR + 3)) "pings resume" grep -q "pinging resumes" "$T/vitalsd.log"
