@@ -52,7 +52,10 @@ start_daemon "$C"
 ctl session start --bed b1 --session S-R1 --by "A. Nurse" >/dev/null
 has_alert() { ctl status --json | jq -e ".alerts[] | select($1)" >/dev/null; }
 wait_for 5 "b1's SpO2 alert" has_alert '.bed == "b1" and .vital == "spo2"'
-active() { ctl status --json | jq -r '.alerts[] | select(.bed == "b1" and .vital == "spo2") | .alert_id'; }
+active() { # the id of b1's SpO2 alert under the first file's limit (90)
+  ctl status --json |
+    jq -r '.alerts[] | select(.bed == "b1" and .vital == "spo2" and .limit == 90) | .alert_id'
+}
 ID=$(active)
 [ -n "$ID" ] || fail "no active SpO2 alert at b1"
 pass "b1 SpO2 alert $ID active at limit 90"
