@@ -282,7 +282,7 @@ static void reload_drain(struct daemon *d)
 
 static void reload_requeue(struct daemon *d)
 {
-    for (size_t i = 0; i < d->n_deferred; i++) /* room: the queue was just emptied */
+    for (size_t i = 0; i < d->n_deferred; i++) /* room: emptied, and no thread polls now */
         vsd_queue_push_wait(d->queue, &d->deferred[i]);
     d->n_deferred = 0;
 }
@@ -387,6 +387,8 @@ static int reload_apply(struct daemon *d, struct vsd_config *next, char *summary
                     next->path);
             abort();
         }
+    }
+    if (bed_from) { /* paused (or tried to): the commands set aside go back before polls do */
         reload_requeue(d);
         vsd_buses_resume(d->buses);
     }

@@ -466,10 +466,7 @@ int vsd_buses_pause(struct vsd_buses *b, void (*pump)(void *ctx), void *ctx, cha
         if (b->buses[k]->running && !b->buses[k]->parked)
             snprintf(stuck, size, "%s", b->buses[k]->progress.name);
     pthread_mutex_unlock(&b->lock);
-    if (b->n_parked >= running)
-        return 0;
-    vsd_buses_resume(b);
-    return -ETIMEDOUT;
+    return b->n_parked >= running ? 0 : -ETIMEDOUT;
 }
 
 void vsd_buses_resume(struct vsd_buses *b)

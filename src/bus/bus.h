@@ -33,7 +33,7 @@ int vsd_buses_start_watched(const struct vsd_config *cfg, struct vsd_queue *queu
  * meanwhile wait, none is skipped unless a whole period late); PUMP(CTX) is called while waiting
  * so that a thread waiting for queue room gets it. Returns 0 when all are parked; -ETIMEDOUT
  * when one is still in an exchange after the longest exchange's bound (a stuck driver call):
- * then nothing stays paused and STUCK names that thread. Accepts NULL. */
+ * STUCK names that thread. Either way vsd_buses_resume() ends the pause. Accepts NULL. */
 int vsd_buses_pause(struct vsd_buses *b, void (*pump)(void *ctx), void *ctx, char *stuck,
                     size_t size);
 /* While paused: the devices of CFG. DEV_FROM[i] is the index in the previous configuration of

@@ -541,6 +541,7 @@ static void test_pause_and_heartbeat_stuck(void **state)
     assert_int_equal(vsd_buses_pause(f->buses, pump, f, stuck, sizeof(stuck)), -ETIMEDOUT);
     assert_true(now_ms() - t0 >= 2000);
     assert_string_equal(stuck, "bus of device 'dev0'");
+    vsd_buses_resume(f->buses);
     vsd_heartbeat_check(&set, now_ms(), name, sizeof(name), &late); /* its beat before the poll */
     assert_false(vsd_heartbeat_check(&set, now_ms(), name, sizeof(name), &late));
     assert_string_equal(name, "bus of device 'dev0'");
