@@ -7,7 +7,7 @@
 #   positive control: READY=1, then WATCHDOG=1 every ~500 ms while both buses poll;
 #   the hang: the pings stop within the bound (below), the log names m2's bus thread, critical,
 #   and no ping comes while it is stuck;
-#   a reload meanwhile is refused, naming the stuck thread (it cannot park), and changes nothing;
+#   a reload meanwhile is refused, naming the stuck thread (it cannot park for the reload);
 #   recovery: the hang ends, pings resume; SIGTERM still stops it cleanly.
 # Bound: the hung thread promised its next beat within 2 x timeout + 2 s = 2.2 s of the poll's
 # start; the main loop checks every 500 ms; +0.8 s for a loaded 2-core machine under ASan.
