@@ -120,6 +120,9 @@ void vsd_core_gap_reading(struct vsd_core *core, size_t bed, const struct vsd_re
                           int64_t wall_ms);
 /* A device stopped answering: every vital it reported (VITALS bit mask) is not measured. */
 void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms);
+/* A reload removed or changed a device that was answering: its vitals (VITALS bit mask) are not
+ * measured until a reading comes again ("reconfigured"). */
+void vsd_core_gap_reconfigured(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms);
 /* After a restart: a gap from each vital's last reading (LAST_MS, 0: none), "daemon_down". */
 void vsd_core_gaps_resume(struct vsd_core *core, size_t bed, const int64_t last_ms[VSD_VITAL_COUNT]);
 /* The session ends: its open gaps end at WALL_MS. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A reloaded configuration for the core: what stays keeps its state, under its new index. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <vitalsd/vitals.h>
@@ -43,6 +44,24 @@ static void carry_beds(struct vsd_core *core, const struct vsd_config *cfg, cons
     }
 }
 
+/* A device that answered and is now removed or changed (closed and opened anew): while a session
+ * is open at its bed, its vitals are a monitoring gap until they are read again. */
+static void gaps_for_replaced(struct vsd_core *core, const struct vsd_config *cfg,
+                              const size_t *dev_from)
+{
+    int64_t wall = vsd_clock_wall_ms(core->clock);
+
+    for (size_t od = 0; od < core->cfg->n_devices; od++) {
+        bool kept = false;
+
+        for (size_t d = 0; d < cfg->n_devices && !kept; d++)
+            kept = dev_from[d] == od;
+        if (!kept && core->devices[od].health == VSD_HEALTH_UP)
+            vsd_core_gap_reconfigured(core, core->cfg->devices[od].bed,
+                                      core->devices[od].vitals_seen, wall);
+    }
+}
+
 int vsd_core_reload(struct vsd_core *core, const struct vsd_config *cfg, const size_t *bed_from,
                     const size_t *dev_from)
 {
@@ -55,6 +74,7 @@ int vsd_core_reload(struct vsd_core *core, const struct vsd_config *cfg, const s
         parts_free(&p);
         return -ENOMEM;
     }
+    gaps_for_replaced(core, cfg, dev_from);
     carry_beds(core, cfg, bed_from, &p);
     for (size_t d = 0; d < nd; d++)
         if (dev_from[d] < core->cfg->n_devices)

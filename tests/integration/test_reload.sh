@@ -9,10 +9,11 @@
 #       refusal audited with its error count and the file's sha256.
 #   (b) a good file lowers b2's hr limit: b2's alert comes at the new limit; b1's session stays
 #       open and its SpO2 alert stays active under the same id, never raised again.
-#   (c) b4 with device m4 added, m3 and b3 removed: b4's readings arrive; m1 and m2 keep polling
-#       with their threads kept (the reply says so); the pause, and every interval between m1's
-#       polls around the reload, stays under the bound below; no poll result is dropped and every
-#       poll m1 answered is a row in the database.
+#   (c) b4 with device m4 added, m3 and b3 removed, m2 changed while b2 has a session: b4's
+#       readings arrive; m1 keeps its thread (the reply says so), m2 is closed and opened anew,
+#       recorded as a closed 'reconfigured' gap of S-R2; the pause, and every interval between m1's
+#       and m2's polls around the reload, stays under the bound below; no poll result is dropped
+#       and every poll m1 answered is a row in the database.
 #   (d) a file removing b1, whose session is open, is refused naming the bed.
 # Bounds for (c): the pause is the longest exchange in progress (a sim answers at once; timeout
 # 100 ms) plus handling what was queued, switching the core and joining one parked thread:
@@ -112,13 +113,15 @@ audit_rows | tail -1 | grep -F "\"sha256\":\"$(sha)\"" | grep -qF '"result":"don
   fail "good reload not audited with its sha256"
 pass "new limit applied (b2 alert at 60); session S-R1 open; alert $ID still active, raised once"
 
-# (c) b4/m4 added, m3/b3 removed
-conf_head "$C" 60; dev "$C" m1 b1 "spo2 = 85"; dev "$C" m2 b2; dev "$C" m4 b4
+# (c) b4/m4 added, m3/b3 removed, m2 changed (its baseline heart rate) under a session at b2
+ctl session start --bed b2 --session S-R2 --by "A. Nurse" >/dev/null
+conf_head "$C" 60; dev "$C" m1 b1 "spo2 = 85"; dev "$C" m2 b2 "hr = 80"; dev "$C" m4 b4
 sleep 2
 t_r=$(date +%s%3N)
 creload > "$T/out" || fail "reload (c) refused"
 cat "$T/out"
-grep -q "bus threads: 2 kept, 1 stopped, 1 started" "$T/out" || fail "threads not kept: $(cat "$T/out")"
+grep -q "3 devices (1 added, 1 removed, 1 changed); bus threads: 1 kept, 2 stopped, 2 started" \
+  "$T/out" || fail "m1's thread not kept, or m2, m3, m4 not stopped/started: $(cat "$T/out")"
 paused=$(sed -n 's/.*polling paused \([0-9]*\) ms.*/\1/p' "$T/out")
 [ "$paused" -le $PAUSE_MAX ] || fail "polling paused $paused ms (bound $PAUSE_MAX)"
 b4_reads() { [ "$(sql "select count(*) from readings where bed = 'b4'")" -gt 0 ]; }
@@ -141,6 +144,12 @@ for d in m1 m2; do
   [ "$n" -ge $((4000 / P - 3)) ] || fail "$d: only $n polls in the 4 s around the reload"
   pass "$d: $((n + 1)) polls in the 4 s around the reload, longest interval $gap ms (bound $GAP_MAX)"
 done
+sql "select vital, end_ms - start_ms from gaps where session_id = 'S-R2' and reason = 'reconfigured'
+  and end_ms is not null" > "$T/gaps"
+grep -q "^hr|" "$T/gaps" || fail "no closed 'reconfigured' gap for b2's hr: $(sql 'select * from gaps')"
+[ "$(sql "select count(*) from gaps where session_id = 'S-R2' and end_ms is null")" -eq 0 ] ||
+  fail "a gap of S-R2 still open: $(sql "select * from gaps where session_id = 'S-R2'")"
+pass "m2 reopened after its change: gaps recorded and closed for S-R2: $(tr '\n' ' ' < "$T/gaps")"
 pass "b4 reads, m3 stopped; polling paused $paused ms (bound $PAUSE_MAX); m1: $answered answered, $rows stored; nothing dropped"
 
 # (d) removing b1 while its session is open
