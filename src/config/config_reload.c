@@ -42,8 +42,8 @@ static bool access_same(const struct vsd_access *a, const struct vsd_access *b)
     return true;
 }
 
-/* The line of KEY in [SECTION] of PATH (the section's line when the key is not written there,
- * 0 when neither is found: a default changed by a removed section). */
+/* The line of KEY in [SECTION] of PATH (the section's line when the key is not written there or
+ * KEY is NULL; 0 when neither is found: a default changed by a removed section). */
 static int key_line(const char *path, const char *section, const char *key)
 {
     FILE *f = fopen(path, "r");
@@ -55,7 +55,7 @@ static int key_line(const char *path, const char *section, const char *key)
     snprintf(want, sizeof(want), "[%s]", section);
     while (fgets(buf, sizeof(buf), f)) {
         char *p = buf;
-        size_t n = strlen(key);
+        size_t n = key ? strlen(key) : 0;
 
         line++;
         while (isspace((unsigned char)*p))
@@ -66,7 +66,7 @@ static int key_line(const char *path, const char *section, const char *key)
                 found = line;
             continue;
         }
-        if (in && strncmp(p, key, n) == 0 && (isspace((unsigned char)p[n]) || p[n] == '=')) {
+        if (in && key && strncmp(p, key, n) == 0 && (isspace((unsigned char)p[n]) || p[n] == '=')) {
             found = line;
             break;
         }
@@ -149,7 +149,7 @@ size_t vsd_config_restart_needed(const struct vsd_config *running, const struct 
         diag_add(diag,
                  "%s:%d: [access]: changed, but the command transports hold the roles "
                  "they started with: restart vitalsd (systemctl restart vitalsd)",
-                 next->path, key_line(next->path, "access", "\n"));
+                 next->path, key_line(next->path, "access", NULL));
         n++;
     }
     return n;
