@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* vitalsd: start-up in order, the core loop, and a shutdown that loses nothing. */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "control.h"
 #include "core.h"
 #include "digest.h"
+#include "heartbeat.h"
 #include "private_file.h"
 #include "mqtt_command.h"
 #include "publish.h"
@@ -28,6 +30,8 @@
 #define DEFAULT_CONFIG "/etc/vitalsd/vitalsd.conf"
 #define LOOP_WAIT_MS 100
 #define SHUTDOWN_DRAIN_MS 2000
+#define RELOAD_DEFER_MAX 8 /* commands set aside during a reload (each transport sends one) */
+#define CORE_BEAT_WITHIN_MS 3000 /* one loop: LOOP_WAIT_MS, one event, a tick; with room */
 
 struct daemon {
     struct vsd_config *cfg;
@@ -41,6 +45,15 @@ struct daemon {
     struct vsd_command_link link; /* where both command transports send */
     struct vsd_buses *buses;
     struct vsd_audit_anchor anchor; /* the audit chain head last published */
+    struct vsd_heartbeat_set beats; /* the core loop's and every bus thread's, for the watchdog */
+    struct vsd_heartbeat core_beat;
+    /* Reload: configurations a reload replaced, kept until stop (drivers, bus keys and the
+     * transports' [access] may point into them); commands that arrived during a reload. */
+    struct vsd_config **retired;
+    size_t n_retired;
+    struct vsd_event deferred[RELOAD_DEFER_MAX];
+    size_t n_deferred;
+    bool reloading;
 };
 
 static void usage(FILE *out)
@@ -152,6 +165,9 @@ static int open_publish(struct daemon *d)
     return rc;
 }
 
+static int reload(void *ctx, const char *actor, const char *via, struct vsd_diag *errs,
+                  char *summary, size_t size);
+
 static void audit_config(struct daemon *d)
 {
     char hex[VSD_SHA256_HEX], detail[512];
@@ -190,6 +206,8 @@ static int start(struct daemon *d)
                             vsd_store_max_seq(d->store))) < 0)
         return rc;
     d->core_ready = true;
+    d->core.reload = reload;
+    d->core.reload_ctx = d;
     int64_t trend_since = vsd_clock_wall_ms(&vsd_clock_system) - VSD_TREND_SLOTS * VSD_TREND_SLOT_MS;
     if ((rc = vsd_store_open_sessions(d->store, restore_session, d)) < 0 ||
         (rc = vsd_store_session_ids(d->store, session_used, d)) < 0 ||
@@ -204,7 +222,7 @@ static int start(struct daemon *d)
         vsd_log(LOG_CRIT, "%s", err);
         return rc;
     }
-    return vsd_buses_start(d->cfg, d->queue, &vsd_clock_system, &d->buses);
+    return vsd_buses_start_watched(d->cfg, d->queue, &vsd_clock_system, &d->beats, &d->buses);
 }
 
 /* One event from the queue: a staff command goes to the command handler, everything else to
@@ -233,6 +251,217 @@ static void pump(void *ctx)
 
     if (d->core_ready && vsd_queue_pop(d->queue, &ev, 20) == 1)
         dispatch(d, &ev);
+}
+
+/* During a reload: data events are handled under the running configuration; a command waits
+ * (set aside, queued again after the reload), so none runs half-way through it. */
+static void reload_take(struct daemon *d, const struct vsd_event *ev)
+{
+    if (ev->type == VSD_EV_COMMAND && d->n_deferred < RELOAD_DEFER_MAX)
+        d->deferred[d->n_deferred++] = *ev;
+    else
+        dispatch(d, ev); /* more commands than set aside: run now (a reload in one is refused) */
+}
+
+static void reload_pump(void *ctx)
+{
+    struct daemon *d = ctx;
+    struct vsd_event ev;
+
+    if (vsd_queue_pop(d->queue, &ev, 2) == 1)
+        reload_take(d, &ev);
+}
+
+/* The buses are parked: what they queued is handled, the commands set aside go back. */
+static void reload_drain(struct daemon *d)
+{
+    struct vsd_event ev;
+
+    while (vsd_queue_pop(d->queue, &ev, 0) == 1)
+        reload_take(d, &ev);
+}
+
+static void reload_requeue(struct daemon *d)
+{
+    for (size_t i = 0; i < d->n_deferred; i++) /* room: emptied, and no thread polls now */
+        vsd_queue_push_wait(d->queue, &d->deferred[i]);
+    d->n_deferred = 0;
+}
+
+static void reload_audit(struct daemon *d, const char *actor, const char *via, const char *hex,
+                         size_t errors, const char *summary)
+{
+    cJSON *detail = cJSON_CreateObject();
+    char *text;
+
+    cJSON_AddStringToObject(detail, "file", d->cfg->path);
+    cJSON_AddStringToObject(detail, "sha256", hex);
+    cJSON_AddStringToObject(detail, "via", via);
+    cJSON_AddStringToObject(detail, "result", errors ? "refused" : "done");
+    cJSON_AddNumberToObject(detail, "errors", (double)errors);
+    cJSON_AddStringToObject(detail, "summary", summary);
+    text = cJSON_PrintUnformatted(detail);
+    vsd_store_audit(d->store, vsd_clock_wall_ms(&vsd_clock_system), actor, "config_reload",
+                    text ? text : "{}");
+    free(text);
+    cJSON_Delete(detail);
+}
+
+static void reload_error(struct vsd_diag *errs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void reload_error(struct vsd_diag *errs, const char *fmt, ...)
+{
+    char line[1024], **lines = realloc(errs->lines, (errs->n + 1) * sizeof(*lines));
+    va_list ap;
+
+    if (!lines)
+        return;
+    errs->lines = lines;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if ((lines[errs->n] = strdup(line)))
+        errs->n++;
+}
+
+/* A bed the new file removes while a session is open there: an error naming it. */
+static void check_sessions(struct daemon *d, const struct vsd_config *next, struct vsd_diag *errs)
+{
+    for (size_t b = 0; b < d->cfg->n_beds; b++) {
+        const char *bed = d->cfg->beds[b].name, *session = d->core.beds[b].session_id;
+
+        if (*session && vsd_config_bed_index(next, bed) < 0)
+            reload_error(errs,
+                         "%s: [bed.%s]: removed, but session '%s' is open there: end the "
+                         "session (vitalsctl session end --bed %s --session %s), then reload",
+                         next->path, bed, session, bed, session);
+    }
+}
+
+/* The running index of each of NEXT's beds and devices (SIZE_MAX: new, or a changed device). */
+static int reload_maps(const struct vsd_config *cur, const struct vsd_config *next,
+                       size_t **bed_from, size_t **dev_from, size_t counts[3])
+{
+    *bed_from = calloc(next->n_beds + 1, sizeof(size_t));
+    *dev_from = calloc(next->n_devices + 1, sizeof(size_t));
+    if (!*bed_from || !*dev_from)
+        return -ENOMEM;
+    counts[0] = counts[1] = counts[2] = 0; /* beds added, devices added, devices changed */
+    for (size_t b = 0; b < next->n_beds; b++) {
+        int ob = vsd_config_bed_index(cur, next->beds[b].name);
+        (*bed_from)[b] = ob >= 0 ? (size_t)ob : SIZE_MAX;
+        counts[0] += ob < 0;
+    }
+    for (size_t i = 0; i < next->n_devices; i++) {
+        int od = vsd_config_device_index(cur, next->devices[i].name);
+        bool same = od >= 0 && vsd_config_device_same(cur, (size_t)od, next, i);
+        (*dev_from)[i] = same ? (size_t)od : SIZE_MAX;
+        counts[1] += od < 0;
+        counts[2] += od >= 0 && !same;
+    }
+    return 0;
+}
+
+/* Apply NEXT: every bus thread parked (its exchange finished), every reading already queued
+ * handled under the running configuration, the core and the buses switched, polling resumed. */
+static int reload_apply(struct daemon *d, struct vsd_config *next, char *summary, size_t size)
+{
+    size_t *bed_from = NULL, *dev_from = NULL, c[3], kept = 0, stopped = 0, started = 0;
+    char stuck[80] = "";
+    struct vsd_config **retired = realloc(d->retired, (d->n_retired + 1) * sizeof(*retired));
+    int64_t t0 = vsd_clock_mono_ms(&vsd_clock_system);
+    int rc = retired ? reload_maps(d->cfg, next, &bed_from, &dev_from, c) : -ENOMEM;
+
+    if (retired)
+        d->retired = retired;
+    if (rc == 0 && vsd_buses_pause(d->buses, reload_pump, d, stuck, sizeof(stuck)) < 0) {
+        snprintf(summary, size, "thread %s did not finish its exchange in time: not reloaded",
+                 stuck);
+        rc = -ETIMEDOUT;
+    } else if (rc == 0) {
+        reload_drain(d);
+        rc = vsd_core_reload(&d->core, next, bed_from, dev_from);
+        if (rc == 0 && vsd_buses_reload(d->buses, next, dev_from, &kept, &stopped, &started) < 0) {
+            /* the core has the new indexes, the buses the old: readings would go astray */
+            vsd_log(LOG_CRIT, "reload: out of memory half-way: aborting (restart applies %s)",
+                    next->path);
+            abort();
+        }
+    }
+    if (bed_from) { /* paused (or tried to): the commands set aside go back before polls do */
+        reload_requeue(d);
+        vsd_buses_resume(d->buses);
+    }
+    if (rc == 0) {
+        size_t removed_beds = d->cfg->n_beds + c[0] - next->n_beds;
+        size_t removed_devs = d->cfg->n_devices + c[1] - next->n_devices;
+
+        d->retired[d->n_retired++] = d->cfg;
+        d->cfg = next;
+        vsd_log_set_level(next->log_level);
+        snprintf(summary, size,
+                 "applied %s: %zu beds (%zu added, %zu removed), %zu devices (%zu added, %zu "
+                 "removed, %zu changed); bus threads: %zu kept, %zu stopped, %zu started; "
+                 "polling paused %lld ms",
+                 next->path, next->n_beds, c[0], removed_beds, next->n_devices, c[1],
+                 removed_devs, c[2], kept, stopped, started,
+                 (long long)(vsd_clock_mono_ms(&vsd_clock_system) - t0));
+    }
+    free(bed_from);
+    free(dev_from);
+    return rc;
+}
+
+/* Re-read the configuration file, all or nothing (the "reload" command and SIGHUP). ERRS gets
+ * every error, each "FILE:LINE: ..."; SUMMARY what was done or why not. Audited either way. */
+static int reload(void *ctx, const char *actor, const char *via, struct vsd_diag *errs,
+                  char *summary, size_t size)
+{
+    struct daemon *d = ctx;
+    struct vsd_config *next = NULL;
+    struct vsd_diag diag = {0};
+    char hex[VSD_SHA256_HEX];
+    int rc;
+
+    summary[0] = '\0';
+    if (d->reloading) {
+        snprintf(summary, size, "a reload is already running");
+        return -EBUSY;
+    }
+    if (vsd_sha256_file(d->cfg->path, hex) < 0)
+        snprintf(hex, sizeof(hex), "unreadable");
+    rc = vsd_config_load(d->cfg->path, &next, &diag);
+    if (rc < 0 && diag.n == 0)
+        reload_error(&diag, "%s: %s", d->cfg->path, strerror(-rc));
+    if (rc < 0) {
+        *errs = diag;
+    } else {
+        for (size_t i = 0; i < diag.n; i++)
+            vsd_log(LOG_WARNING, "reload: %s", diag.lines[i]);
+        vsd_diag_free(&diag);
+        vsd_config_restart_needed(d->cfg, next, errs);
+        check_sessions(d, next, errs);
+    }
+    if (errs->n == 0) {
+        d->reloading = true;
+        rc = reload_apply(d, next, summary, size);
+        d->reloading = false;
+        if (rc < 0)
+            reload_error(errs, "%s: %s", d->cfg->path, *summary ? summary : strerror(-rc));
+    }
+    if (errs->n) {
+        for (size_t i = 0; i < errs->n; i++)
+            vsd_log(LOG_ERR, "reload: %s", errs->lines[i]);
+        snprintf(summary, size,
+                 "configuration not applied: %zu error%s in %s; the running configuration is "
+                 "unchanged",
+                 errs->n, errs->n == 1 ? "" : "s", d->cfg->path);
+        vsd_config_free(next);
+    }
+    vsd_log(errs->n ? LOG_ERR : LOG_NOTICE, "reload asked by %s: %s", actor, summary);
+    reload_audit(d, actor, via, hex, errs->n, summary);
+    return errs->n ? -EINVAL : 0;
 }
 
 /* Devices stop first, then everything they produced is processed, committed and
@@ -264,6 +493,28 @@ static int64_t watchdog_interval_ms(void)
     return sd_watchdog_enabled(0, &usec) > 0 ? (int64_t)(usec / 2000) : 0;
 }
 
+/* WATCHDOG=1 only while the core loop and every bus thread make progress: a thread stuck past
+ * its bound (a device call that never returns) stops the pings, so systemd restarts vitalsd.
+ * Logged once per stuck spell, critical, naming the thread. */
+static void watchdog(struct daemon *d, int64_t now, bool *stuck)
+{
+    char name[80];
+    int64_t late = 0;
+
+    if (vsd_heartbeat_check(&d->beats, now, name, sizeof(name), &late)) {
+        if (*stuck)
+            vsd_log(LOG_NOTICE, "watchdog: every thread makes progress again: pinging resumes");
+        *stuck = false;
+        sd_notify(0, "WATCHDOG=1");
+        return;
+    }
+    if (!*stuck)
+        vsd_log(LOG_CRIT, "watchdog: thread %s is stuck (no progress for %lld ms past its "
+                          "bound): no more WATCHDOG=1, systemd will restart vitalsd",
+                name, (long long)late);
+    *stuck = true;
+}
+
 /* A full queue drops readings: never silently. Logged when the count grows, at most every 10 s. */
 static void report_drops(struct daemon *d, int64_t now, uint64_t *seen, int64_t *last_ms)
 {
@@ -284,11 +535,22 @@ static void report_drops(struct daemon *d, int64_t now, uint64_t *seen, int64_t 
     *last_ms = now;
 }
 
+/* SIGHUP (systemctl reload): the reply is the log and the audit row. */
+static void reload_signal(struct daemon *d)
+{
+    struct vsd_diag errs = {0};
+    char summary[512] = "";
+
+    reload(d, "SIGHUP", "signal SIGHUP", &errs, summary, sizeof(summary));
+    vsd_diag_free(&errs);
+}
+
 static void run_loop(struct daemon *d, const sigset_t *signals)
 {
     const struct timespec zero = {0, 0};
     int64_t wd_every = watchdog_interval_ms(), wd_last = 0, drops_last = 0;
     uint64_t drops_seen = 0;
+    bool stuck = false;
 
     for (;;) {
         struct vsd_event ev;
@@ -299,9 +561,10 @@ static void run_loop(struct daemon *d, const sigset_t *signals)
         vsd_core_tick(&d->core);
         vsd_audit_head_publish(&d->anchor, d->store, d->pub, d->cfg->area, &vsd_clock_system);
         int64_t now = vsd_clock_mono_ms(&vsd_clock_system);
+        vsd_heartbeat_beat(&d->core_beat, now, CORE_BEAT_WITHIN_MS);
         report_drops(d, now, &drops_seen, &drops_last);
         if (wd_every && now - wd_last >= wd_every) {
-            sd_notify(0, "WATCHDOG=1");
+            watchdog(d, now, &stuck);
             wd_last = now;
         }
         int sig = sigtimedwait(signals, &info, &zero);
@@ -310,8 +573,7 @@ static void run_loop(struct daemon *d, const sigset_t *signals)
             return;
         }
         if (sig == SIGHUP)
-            vsd_log(LOG_NOTICE, "SIGHUP: configuration reload is not supported yet; restart "
-                                "vitalsd to apply a new configuration");
+            reload_signal(d);
     }
 }
 
@@ -332,9 +594,16 @@ static int run(const char *path)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN); /* a file-size limit is a write error (storage alert), not death */
+    if ((rc = vsd_heartbeat_set_init(&d.beats)) < 0) {
+        vsd_config_free(d.cfg);
+        return EXIT_FAILURE;
+    }
+    vsd_heartbeat_add(&d.beats, &d.core_beat, "core", vsd_clock_mono_ms(&vsd_clock_system),
+                      CORE_BEAT_WITHIN_MS);
     if ((rc = start(&d)) < 0) {
         vsd_log(LOG_CRIT, "vitalsd could not start: %s", strerror(-rc));
         stop(&d);
+        vsd_heartbeat_set_destroy(&d.beats);
         vsd_config_free(d.cfg);
         return EXIT_FAILURE;
     }
@@ -345,6 +614,10 @@ static int run(const char *path)
     sd_notify(0, "STOPPING=1");
     stop(&d);
     vsd_log(LOG_NOTICE, "vitalsd stopped");
+    vsd_heartbeat_set_destroy(&d.beats);
+    for (size_t i = 0; i < d.n_retired; i++)
+        vsd_config_free(d.retired[i]);
+    free(d.retired);
     vsd_config_free(d.cfg);
     return EXIT_SUCCESS;
 }

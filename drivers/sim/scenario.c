@@ -29,6 +29,7 @@ static const struct kind_info {
     [VSD_SIM_SILENT] = {"silent", false, NAN, 0, 0},
     [VSD_SIM_IMPLAUSIBLE] = {"implausible", true, NAN, -HUGE_VAL, HUGE_VAL},
     [VSD_SIM_LEAD_OFF] = {"lead_off", false, NAN, 0, 0},
+    [VSD_SIM_HANG] = {"hang", false, NAN, 0, 0},
 };
 
 /* Configuration names of the vitals, indexed by enum vsd_vital (as in src/util/vitals.c). */
@@ -72,7 +73,7 @@ static int parse_kind(const char *word, enum vsd_sim_kind *ret, char *err, size_
     }
     return fail(err, errlen,
                 "unknown event kind '%s' (known: desaturation, hypertension, tachycardia, "
-                "bradypnea, probe_off, silent, implausible, lead_off)",
+                "bradypnea, probe_off, silent, implausible, lead_off, hang)",
                 word);
 }
 
@@ -322,6 +323,19 @@ static bool kind_active(const struct vsd_sim_model *m, enum vsd_sim_kind kind, i
         if (m->events[i].kind == kind && active(&m->events[i], t))
             return true;
     return false;
+}
+
+int64_t vsd_sim_hang_left(const struct vsd_sim_model *m, int64_t t)
+{
+    int64_t left = 0;
+
+    for (size_t i = 0; i < m->n_events; i++) {
+        const struct vsd_sim_event *e = &m->events[i];
+
+        if (e->kind == VSD_SIM_HANG && active(e, t) && e->at_ms + e->for_ms - t > left)
+            left = e->at_ms + e->for_ms - t;
+    }
+    return left;
 }
 
 static bool is_nibp(enum vsd_vital v)

@@ -18,6 +18,8 @@ enum vsd_sim_kind {
     VSD_SIM_SILENT,       /* the monitor does not answer: -ETIMEDOUT */
     VSD_SIM_IMPLAUSIBLE,  /* VITAL reports VALUE as given */
     VSD_SIM_LEAD_OFF,     /* HR (the ECG) carries no value and VSD_Q_SENSOR_OFF */
+    VSD_SIM_HANG,         /* a poll blocks until the event ends, far past any timeout (tests
+                           * of the watchdog: a driver call that never returns in time) */
     VSD_SIM_KIND_COUNT
 };
 
@@ -76,6 +78,9 @@ struct vsd_sim_sample {
  * (model, t) always gives the same sample. Returns 0, or -ETIMEDOUT while a
  * "silent" event is running (OUT then holds nothing). */
 int vsd_sim_sample(const struct vsd_sim_model *m, int64_t t, struct vsd_sim_sample *out);
+
+/* While a "hang" event runs at T: the ms until it ends (a poll blocks that long); else 0. */
+int64_t vsd_sim_hang_left(const struct vsd_sim_model *m, int64_t t);
 
 /* Time of the last cuff measurement at or before T (ms since open), -1 when none yet. */
 int64_t vsd_sim_last_cuff(const struct vsd_sim_model *m, int64_t t);

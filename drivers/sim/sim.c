@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <vitalsd/driver.h>
 
@@ -180,8 +181,16 @@ static int sim_poll(struct vsd_device *dev, struct vsd_sink *sink)
     const struct sim *s = vsd_device_data(dev);
     int64_t t = vsd_device_mono_ms(dev) - s->mono0;
     struct vsd_sim_sample sample;
+    int64_t hang = vsd_sim_hang_left(&s->model, t < 0 ? 0 : t);
     int r;
 
+    if (hang > 0) { /* a monitor call that does not come back in time: no answer after it */
+        struct timespec ts = {hang / 1000, (long)(hang % 1000) * 1000000L};
+
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+        return -ETIMEDOUT;
+    }
     r = vsd_sim_sample(&s->model, t < 0 ? 0 : t, &sample);
     if (r < 0)
         return r;

@@ -178,6 +178,20 @@ int vsd_alarm_set_limit(struct vsd_alarm *a, size_t bed, enum vsd_vital vital,
 const struct vsd_limit *vsd_alarm_limit(const struct vsd_alarm *a, size_t bed,
                                         enum vsd_vital vital);
 
+/* A reloaded configuration: a new engine for N_BEDS beds (CFGS, copied) and N_DEVICES devices,
+ * carrying OLD's state over. BED_FROM[i] / DEV_FROM[i]: the old index of new bed / device i, or
+ * SIZE_MAX for a new one (a changed device counts as removed and added). What stays keeps its
+ * pending conditions and active alerts (same ids, not raised again, escalation clocks running).
+ * A vital whose limits changed is treated as vsd_alarm_set_limit() treats a staff change: its
+ * active alerts stay and each ends by the band it was raised under; the new bands are tested from
+ * the next reading. Active alerts of removed beds and devices are CLEARED through OUT (while OLD
+ * still holds them). Returns the new engine (OLD is then the caller's to free) or NULL on ENOMEM
+ * with nothing emitted. */
+struct vsd_alarm *vsd_alarm_rebuild(struct vsd_alarm *old, const struct vsd_alarm_config *cfgs,
+                                    size_t n_beds, size_t n_devices, const size_t *bed_from,
+                                    const size_t *dev_from, struct vsd_alarm_now now,
+                                    struct vsd_alarm_out out);
+
 /* Active alerts of BED (or VSD_ALARM_DAEMON), up to MAX into OUT (highest priority first, then
  * oldest); returns how many there are in all. */
 size_t vsd_alarm_active(const struct vsd_alarm *a, size_t bed, const struct vsd_alert **out,

@@ -3,76 +3,37 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <vitalsd/log.h>
 
-#include "bus.h"
-#include "clock.h"
-#include "device.h"
+#include "bus_int.h"
 
 #define REOPEN_MIN_MS 1000 /* broken links are reopened at most once per max(poll, this) */
 #define PUSH_RETRY_MS 100  /* how often a thread waiting for queue room checks for stop */
+#define BEAT_MS 1000       /* an idle thread wakes at least this often to show progress */
+#define BEAT_SLACK_MS 2000 /* beyond its bound: scheduling, a loaded machine, sanitizers */
 #define DOWN_AFTER 2       /* polls in a row without any answer before "down" */
 #define GARBLED_DOWN_AFTER 5 /* polls in a row without a usable answer before "down" */
 #define DEGRADED_AFTER 3   /* polls in a row with garbled frames before "degraded" */
 #define HEALTHY_AFTER 10   /* clean polls in a row before "degraded" ends */
 #define SHARED_DOWN_FACTOR 4 /* a down unit on a shared bus is polled every 4 periods */
 
-enum health { HEALTH_UNKNOWN, HEALTH_UP, HEALTH_DOWN };
-
-/* One configured device and its schedule; touched only by its bus thread. */
-struct slot {
-    struct vsd_device dev;
-    const struct vsd_driver *drv;
-    int64_t due;       /* next poll, real monotonic ms */
-    int64_t last_open; /* last open() attempt (or the close of a broken link) */
-    bool tried_open;
-    enum health health;
-    unsigned failures; /* polls in a row without a usable answer */
-    unsigned silent;   /* polls in a row without any answer */
-    unsigned garbled;  /* polls in a row with garbled frames */
-    unsigned clean;    /* polls in a row without garbled frames */
-    bool degraded;
-    bool shared;       /* on a bus with other devices */
-    uint64_t missed; /* polls skipped because the thread was more than a period late */
-};
-
-/* One thread and the devices it polls. */
-struct bus {
-    struct vsd_buses *owner;
-    const char *key; /* NULL: a device of its own */
-    struct slot **slots;
-    size_t n;
-    pthread_t thread;
-    bool running;
-};
-
-struct vsd_buses {
-    struct vsd_queue *queue;
-    const struct vsd_clock *clock; /* for stamps and drivers; sleeping uses real time */
-    pthread_mutex_t lock;
-    pthread_cond_t wake; /* on CLOCK_MONOTONIC */
-    bool stop;
-    struct slot *slots;
-    size_t n_slots;
-    struct bus *buses;
-    size_t n_buses;
-};
-
 static int64_t real_ms(void)
 {
     return vsd_clock_mono_ms(&vsd_clock_system);
 }
 
-static bool stopping(struct vsd_buses *b)
+static bool stopping(const struct slot *s)
 {
+    struct vsd_buses *b = s->bus->owner;
     bool stop;
 
     pthread_mutex_lock(&b->lock);
-    stop = b->stop;
+    stop = b->stop || s->bus->stop;
     pthread_mutex_unlock(&b->lock);
     return stop;
 }
@@ -91,13 +52,14 @@ static int64_t reopen_interval(const struct slot *s)
 }
 
 /* A state change must not be lost, but must not keep the thread from stopping. */
-static void push_state(struct vsd_buses *b, const struct vsd_event *ev)
+static void push_state(struct vsd_buses *b, const struct slot *s, const struct vsd_event *ev)
 {
     int r;
 
-    do
+    do {
+        vsd_heartbeat_beat(&s->bus->progress, real_ms(), PUSH_RETRY_MS + BEAT_SLACK_MS);
         r = vsd_queue_push_timed(b->queue, ev, PUSH_RETRY_MS);
-    while (r == -ETIMEDOUT && !stopping(b));
+    } while (r == -ETIMEDOUT && !stopping(s));
 }
 
 static void push_device_state(struct vsd_buses *b, const struct slot *s, int err)
@@ -112,7 +74,7 @@ static void push_device_state(struct vsd_buses *b, const struct slot *s, int err
         .mono_ms = vsd_clock_mono_ms(b->clock),
         .wall_ms = vsd_clock_wall_ms(b->clock),
     };
-    push_state(b, &ev);
+    push_state(b, s, &ev);
 }
 
 /* Record the device's health; report and log only changes. ERR is 0 when up. */
@@ -262,7 +224,7 @@ static void reschedule(struct slot *s, int64_t now)
     s->due = next;
 }
 
-/* Sleep until DUE (real monotonic ms) or until stopped. Called with the lock held. */
+/* Sleep until DUE (real monotonic ms) or until woken. Called with the lock held. */
 static void sleep_until(struct vsd_buses *b, int64_t due)
 {
     struct timespec ts = {.tv_sec = due / 1000, .tv_nsec = (long)(due % 1000) * 1000000L};
@@ -281,20 +243,51 @@ static struct slot *earliest(const struct bus *bus)
     return first;
 }
 
+/* The longest one exchange may take: open() and poll(), each within the device's timeout. */
+static int64_t exchange_bound(const struct slot *s)
+{
+    return 2 * vsd_device_timeout_ms(&s->dev) + BEAT_SLACK_MS;
+}
+
+/* A pause (a reload): wait parked, still beating, until it ends. Called with the lock held. */
+static void park(struct bus *bus)
+{
+    struct vsd_buses *b = bus->owner;
+
+    bus->parked = true;
+    b->n_parked++;
+    while (b->pause && !b->stop && !bus->stop) {
+        int64_t now = real_ms();
+
+        vsd_heartbeat_beat(&bus->progress, now, BEAT_MS + BEAT_SLACK_MS);
+        sleep_until(b, now + BEAT_MS);
+    }
+    b->n_parked--;
+    bus->parked = false;
+}
+
 static void *bus_main(void *arg)
 {
     struct bus *bus = arg;
     struct vsd_buses *b = bus->owner;
 
     pthread_mutex_lock(&b->lock);
-    while (!b->stop) {
+    while (!b->stop && !bus->stop) {
         struct slot *s = earliest(bus);
         int64_t now = real_ms();
 
-        if (s->due > now) {
-            sleep_until(b, s->due);
+        if (b->pause) {
+            park(bus);
             continue;
         }
+        if (s->due > now) { /* idle: wake at least every BEAT_MS, so progress shows */
+            int64_t wake = s->due < now + BEAT_MS ? s->due : now + BEAT_MS;
+
+            vsd_heartbeat_beat(&bus->progress, now, wake - now + BEAT_SLACK_MS);
+            sleep_until(b, wake);
+            continue;
+        }
+        vsd_heartbeat_beat(&bus->progress, now, exchange_bound(s));
         pthread_mutex_unlock(&b->lock);
         poll_device(b, s, now);
         reschedule(s, real_ms());
@@ -304,52 +297,59 @@ static void *bus_main(void *arg)
     return NULL;
 }
 
-/* Put slot I on the bus with its key, creating the bus when the key is new. */
-static int assign(struct vsd_buses *b, size_t i)
+struct slot *vsd_bus_slot_new(struct vsd_buses *b, const struct vsd_config *cfg, size_t i)
 {
-    struct slot *s = &b->slots[i];
+    struct slot *s = calloc(1, sizeof(*s));
+
+    if (!s)
+        return NULL;
+    vsd_device_init(&s->dev, &cfg->devices[i], i, b->clock);
+    s->drv = cfg->devices[i].driver;
+    s->due = real_ms();
+    return s;
+}
+
+int vsd_bus_assign(struct vsd_buses *b, struct bus **buses, size_t *n, struct slot *s)
+{
     const char *key = s->drv->bus_key ? s->drv->bus_key(&s->dev) : NULL;
     struct bus *bus = NULL;
     struct slot **grown;
 
-    for (size_t k = 0; key && k < b->n_buses; k++)
-        if (b->buses[k].key && strcmp(b->buses[k].key, key) == 0)
-            bus = &b->buses[k];
+    for (size_t k = 0; key && k < *n; k++)
+        if (buses[k]->key && strcmp(buses[k]->key, key) == 0)
+            bus = buses[k];
     if (!bus) {
-        bus = &b->buses[b->n_buses++];
+        if (!(bus = calloc(1, sizeof(*bus))))
+            return -ENOMEM;
         bus->owner = b;
         bus->key = key;
+        buses[(*n)++] = bus;
     }
     grown = realloc(bus->slots, (bus->n + 1) * sizeof(*bus->slots));
     if (!grown)
         return -ENOMEM;
     bus->slots = grown;
     bus->slots[bus->n++] = s;
-    for (size_t k = 0; bus->n > 1 && k < bus->n; k++)
-        bus->slots[k]->shared = true;
+    s->bus = bus;
+    for (size_t k = 0; k < bus->n; k++)
+        bus->slots[k]->shared = bus->n > 1;
     return 0;
 }
 
 /* The devices of CFG, grouped into buses (threads not started). */
 static int build(struct vsd_buses *b, const struct vsd_config *cfg)
 {
-    int64_t now = real_ms();
-
-    b->slots = calloc(cfg->n_devices ? cfg->n_devices : 1, sizeof(*b->slots));
     b->buses = calloc(cfg->n_devices ? cfg->n_devices : 1, sizeof(*b->buses));
-    if (!b->slots || !b->buses)
+    if (!b->buses)
         return -ENOMEM;
-    b->n_slots = cfg->n_devices;
     for (size_t i = 0; i < cfg->n_devices; i++) {
-        struct slot *s = &b->slots[i];
-        int r;
+        struct slot *s = vsd_bus_slot_new(b, cfg, i);
+        int r = s ? vsd_bus_assign(b, b->buses, &b->n_buses, s) : -ENOMEM;
 
-        vsd_device_init(&s->dev, &cfg->devices[i], i, b->clock);
-        s->drv = cfg->devices[i].driver;
-        s->due = now;
-        r = assign(b, i);
-        if (r < 0)
+        if (r < 0) {
+            free(s);
             return r;
+        }
     }
     return 0;
 }
@@ -366,8 +366,46 @@ static int init_sync(struct vsd_buses *b)
     return r;
 }
 
-int vsd_buses_start(const struct vsd_config *cfg, struct vsd_queue *queue,
-                    const struct vsd_clock *clock, struct vsd_buses **ret)
+int vsd_bus_run(struct bus *bus)
+{
+    char name[80];
+    int r;
+
+    if (bus->key)
+        snprintf(name, sizeof(name), "bus '%s'", bus->key);
+    else
+        snprintf(name, sizeof(name), "bus of device '%s'", vsd_device_name(&bus->slots[0]->dev));
+    vsd_heartbeat_add(bus->owner->progress, &bus->progress, name, real_ms(), BEAT_SLACK_MS);
+    r = -pthread_create(&bus->thread, NULL, bus_main, bus);
+    bus->running = r == 0;
+    if (r < 0)
+        vsd_heartbeat_remove(bus->owner->progress, &bus->progress);
+    return r;
+}
+
+void vsd_bus_retire(struct bus *bus)
+{
+    struct vsd_buses *b = bus->owner;
+
+    pthread_mutex_lock(&b->lock);
+    bus->stop = true;
+    pthread_cond_broadcast(&b->wake);
+    pthread_mutex_unlock(&b->lock);
+    if (bus->running) {
+        pthread_join(bus->thread, NULL);
+        vsd_heartbeat_remove(b->progress, &bus->progress);
+    }
+    for (size_t i = 0; i < bus->n; i++) {
+        close_device(bus->slots[i]);
+        free(bus->slots[i]);
+    }
+    free(bus->slots);
+    free(bus);
+}
+
+int vsd_buses_start_watched(const struct vsd_config *cfg, struct vsd_queue *queue,
+                            const struct vsd_clock *clock, struct vsd_heartbeat_set *progress,
+                            struct vsd_buses **ret)
 {
     struct vsd_buses *b = calloc(1, sizeof(*b));
     int r = -ENOMEM;
@@ -376,16 +414,15 @@ int vsd_buses_start(const struct vsd_config *cfg, struct vsd_queue *queue,
         return -ENOMEM;
     b->queue = queue;
     b->clock = clock;
+    b->progress = progress;
     r = init_sync(b);
     if (r < 0) {
         free(b);
         return r;
     }
     r = build(b, cfg);
-    for (size_t k = 0; r == 0 && k < b->n_buses; k++) {
-        r = -pthread_create(&b->buses[k].thread, NULL, bus_main, &b->buses[k]);
-        b->buses[k].running = r == 0;
-    }
+    for (size_t k = 0; r == 0 && k < b->n_buses; k++)
+        r = vsd_bus_run(b->buses[k]);
     if (r < 0)
         goto fail;
     *ret = b;
@@ -393,6 +430,53 @@ int vsd_buses_start(const struct vsd_config *cfg, struct vsd_queue *queue,
 fail:
     vsd_buses_stop(b);
     return r;
+}
+
+int vsd_buses_start(const struct vsd_config *cfg, struct vsd_queue *queue,
+                    const struct vsd_clock *clock, struct vsd_buses **ret)
+{
+    return vsd_buses_start_watched(cfg, queue, clock, NULL, ret);
+}
+
+int vsd_buses_pause(struct vsd_buses *b, void (*pump)(void *ctx), void *ctx, char *stuck,
+                    size_t size)
+{
+    size_t running = 0;
+    int64_t bound = 0, deadline;
+
+    if (!b)
+        return 0;
+    for (size_t k = 0; k < b->n_buses; k++) {
+        running += b->buses[k]->running;
+        for (size_t i = 0; i < b->buses[k]->n; i++) {
+            int64_t x = exchange_bound(b->buses[k]->slots[i]);
+            bound = x > bound ? x : bound;
+        }
+    }
+    deadline = real_ms() + bound;
+    pthread_mutex_lock(&b->lock);
+    b->pause = true;
+    pthread_cond_broadcast(&b->wake);
+    while (b->n_parked < running && real_ms() < deadline) {
+        pthread_mutex_unlock(&b->lock); /* a thread may wait for queue room: keep it moving */
+        pump(ctx);
+        pthread_mutex_lock(&b->lock);
+    }
+    for (size_t k = 0; b->n_parked < running && k < b->n_buses; k++)
+        if (b->buses[k]->running && !b->buses[k]->parked)
+            snprintf(stuck, size, "%s", b->buses[k]->progress.name);
+    pthread_mutex_unlock(&b->lock);
+    return b->n_parked >= running ? 0 : -ETIMEDOUT;
+}
+
+void vsd_buses_resume(struct vsd_buses *b)
+{
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->lock);
+    b->pause = false;
+    pthread_cond_broadcast(&b->wake);
+    pthread_mutex_unlock(&b->lock);
 }
 
 void vsd_buses_stop(struct vsd_buses *b)
@@ -403,16 +487,10 @@ void vsd_buses_stop(struct vsd_buses *b)
     b->stop = true;
     pthread_cond_broadcast(&b->wake);
     pthread_mutex_unlock(&b->lock);
-    for (size_t k = 0; k < b->n_buses; k++) {
-        if (b->buses[k].running)
-            pthread_join(b->buses[k].thread, NULL);
-        free(b->buses[k].slots);
-    }
-    for (size_t i = 0; i < b->n_slots; i++)
-        close_device(&b->slots[i]);
+    for (size_t k = 0; k < b->n_buses; k++)
+        vsd_bus_retire(b->buses[k]);
     pthread_cond_destroy(&b->wake);
     pthread_mutex_destroy(&b->lock);
     free(b->buses);
-    free(b->slots);
     free(b);
 }

@@ -29,6 +29,7 @@ static const struct {
     {"limits_set", VSD_ROLE_CLINICIAN},
     {"limits_reset", VSD_ROLE_CLINICIAN},
     {"audit", VSD_ROLE_AUDITOR},
+    {"reload", VSD_ROLE_TECHNICIAN},
     {"retention", VSD_ROLE_AUDITOR},
 };
 

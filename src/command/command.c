@@ -437,6 +437,8 @@ void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
         reply = vsd_cmd_alerts(core, cmd);
     else if (strcmp(name, "trend") == 0)
         reply = trend(core, cmd);
+    else if (strcmp(name, "reload") == 0)
+        reply = vsd_cmd_reload(core, cmd);
     else if (strcmp(name, "retention") == 0) {
         reply = vsd_cmd_retention(core, cmd); /* accepted: the store writes the run's audit row */
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")))

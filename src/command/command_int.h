@@ -19,6 +19,9 @@ const char *vsd_cmd_str(const struct vsd_command *cmd, const char *key);
  * else a placeholder. Refusals reach the audit: a refused request's text must not. */
 const char *vsd_cmd_echo(const char *text);
 
+/* command_reload.c: the configuration read again (SIGHUP does the same). */
+cJSON *vsd_cmd_reload(struct vsd_core *core, struct vsd_command *cmd);
+
 /* command_alarm.c */
 cJSON *vsd_cmd_ack(struct vsd_core *core, struct vsd_command *cmd);
 /* limits_set (RESET false) or limits_reset: a session's own limits for one vital. */

@@ -134,4 +134,15 @@ void vsd_config_free(struct vsd_config *cfg);
 int vsd_config_bed_index(const struct vsd_config *cfg, const char *name);
 int vsd_config_device_index(const struct vsd_config *cfg, const char *name);
 
+/* Reload (src/main.c, config_reload.c). Is device I of A the same device as device J of B,
+ * unchanged: name, driver, poll, timeout, every driver option in order, and its bed's name? */
+bool vsd_config_device_same(const struct vsd_config *a, size_t i, const struct vsd_config *b,
+                            size_t j);
+/* The settings a running daemon keeps until it restarts ([daemon] area, database,
+ * control_socket, synchronous, commit_interval, queue_depth; every [mqtt] key; [access]): each
+ * that differs between RUNNING and NEXT appends "FILE:LINE: [section] key: changed, but ..." to
+ * DIAG (never a value: passwords are secrets). Returns how many. */
+size_t vsd_config_restart_needed(const struct vsd_config *running, const struct vsd_config *next,
+                                 struct vsd_diag *diag);
+
 #endif

@@ -481,6 +481,11 @@ int vsd_core_ack(struct vsd_core *core, const char *alert_id, const char *by)
     return vsd_alarm_ack(core->alarm, now_of(core), alert_id, by, alarm_out(core));
 }
 
+struct vsd_alarm_out vsd_core_alarm_out(struct vsd_core *core)
+{
+    return alarm_out(core);
+}
+
 void vsd_core_publish_state(struct vsd_core *core)
 {
     for (size_t b = 0; b < core->cfg->n_beds; b++)

@@ -38,8 +38,16 @@ struct vsd_device_state_core {
     int64_t last_measured_ms[VSD_VITAL_COUNT]; /* device-timed readings already seen */
 };
 
+/* The "reload" command's way to the composition root (main.c): re-read the configuration file,
+ * all or nothing. ACTOR and VIA are recorded; ERRORS gets every error ("FILE:LINE: ..."),
+ * SUMMARY what was applied or why nothing was. Returns 0 or negative errno. */
+typedef int (*vsd_core_reload_fn)(void *ctx, const char *actor, const char *via,
+                                  struct vsd_diag *errors, char *summary, size_t size);
+
 struct vsd_core {
     const struct vsd_config *cfg;
+    vsd_core_reload_fn reload;     /* set by main.c after vsd_core_init(); NULL: not offered */
+    void *reload_ctx;
     const struct vsd_clock *clock;
     struct vsd_queue *queue;
     struct vsd_store *store;
@@ -93,6 +101,18 @@ void vsd_core_close_session(struct vsd_core *core, size_t bed);
 /* Acknowledge: 0, -ENOENT or -EALREADY (vsd_alarm_ack). */
 int vsd_core_ack(struct vsd_core *core, const char *alert_id, const char *by);
 
+/* core_reload.c, on the core thread with every bus thread parked and the queue drained: CFG
+ * replaces the running configuration (which the caller keeps alive). BED_FROM[i] / DEV_FROM[i]:
+ * the running index of CFG's bed / device i, SIZE_MAX for a new one (a changed device is new).
+ * A bed that stays keeps its session, gaps, its session's own limits, trend lines and alarm
+ * state (vsd_alarm_rebuild); a device that stays its health. Removed beds must have no open
+ * session (the caller refuses that reload). Retained state is published again. Returns 0, or
+ * -ENOMEM with nothing changed. */
+int vsd_core_reload(struct vsd_core *core, const struct vsd_config *cfg, const size_t *bed_from,
+                    const size_t *dev_from);
+/* The engine's output, for core_reload.c. */
+struct vsd_alarm_out vsd_core_alarm_out(struct vsd_core *core);
+
 /* core_watch.c: monitoring gaps and the daemon-wide technical conditions. */
 struct vsd_alarm_out;
 /* A reading of R->vital at BED: an unusable one opens a gap, a usable one ends it. */
@@ -100,6 +120,9 @@ void vsd_core_gap_reading(struct vsd_core *core, size_t bed, const struct vsd_re
                           int64_t wall_ms);
 /* A device stopped answering: every vital it reported (VITALS bit mask) is not measured. */
 void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms);
+/* A reload removed or changed a device that was answering: its vitals (VITALS bit mask) are not
+ * measured until a reading comes again ("reconfigured"). */
+void vsd_core_gap_reconfigured(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms);
 /* After a restart: a gap from each vital's last reading (LAST_MS, 0: none), "daemon_down". */
 void vsd_core_gaps_resume(struct vsd_core *core, size_t bed, const int64_t last_ms[VSD_VITAL_COUNT]);
 /* The session ends: its open gaps end at WALL_MS. */

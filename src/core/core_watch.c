@@ -57,6 +57,14 @@ void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals
             gap_open(core, bed, (enum vsd_vital)v, "comms_loss", wall_ms);
 }
 
+void vsd_core_gap_reconfigured(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms)
+{
+    for (int v = 0; v < VSD_VITAL_COUNT; v++)
+        if ((vitals & (1u << v)) && v != VSD_VITAL_NIBP_SYS && v != VSD_VITAL_NIBP_DIA &&
+            v != VSD_VITAL_NIBP_MEAN) /* cuff values are minutes apart by design */
+            gap_open(core, bed, (enum vsd_vital)v, "reconfigured", wall_ms);
+}
+
 void vsd_core_gaps_resume(struct vsd_core *core, size_t bed, const int64_t last_ms[VSD_VITAL_COUNT])
 {
     for (int v = 0; v < VSD_VITAL_COUNT; v++)

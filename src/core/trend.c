@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* One ring of 10-s slots per bed and vital, indexed by the slot's number modulo its size. */
 #include <stdlib.h>
+#include <string.h>
 
 #include <vitalsd/vitals.h>
 
@@ -35,6 +36,14 @@ struct vsd_trend *vsd_trend_new(size_t n_beds)
 void vsd_trend_free(struct vsd_trend *t)
 {
     free(t);
+}
+
+void vsd_trend_copy_bed(struct vsd_trend *dst, size_t bed, const struct vsd_trend *src,
+                        size_t from_bed)
+{
+    if (bed < dst->n_beds && from_bed < src->n_beds)
+        memcpy(ring(dst, bed, 0), ring(src, from_bed, 0),
+               VSD_VITAL_COUNT * VSD_TREND_SLOTS * sizeof(struct point));
 }
 
 void vsd_trend_add(struct vsd_trend *t, size_t bed, enum vsd_vital vital, int64_t ts_ms,

@@ -18,6 +18,9 @@ struct vsd_trend;
 
 struct vsd_trend *vsd_trend_new(size_t n_beds); /* NULL: ENOMEM */
 void vsd_trend_free(struct vsd_trend *t);       /* accepts NULL */
+/* Reload: BED of DST takes FROM_BED's points of SRC (every vital). */
+void vsd_trend_copy_bed(struct vsd_trend *dst, size_t bed, const struct vsd_trend *src,
+                        size_t from_bed);
 /* A usable reading of VITAL at BED, taken at TS_MS: the last one of its 10-s slot is kept. */
 void vsd_trend_add(struct vsd_trend *t, size_t bed, enum vsd_vital vital, int64_t ts_ms,
                    double value);

@@ -67,6 +67,8 @@ void vsd_ctl_age(int64_t age_ms, char *buf, size_t size);
 int vsd_ctl_print_active(struct ctl *c);
 /* beds.c: vitalsctl beds: each bed's session and latest readings with their age. */
 int vsd_ctl_beds(struct ctl *c, int argc, char **argv);
+/* reload.c: vitalsctl reload (the daemon re-reads its configuration file). */
+int vsd_ctl_reload(struct ctl *c, int argc, char **argv);
 /* export_cmd.c: vitalsctl export; ARGV[0] is "export". */
 int vsd_ctl_export(struct ctl *c, int argc, char **argv);
 void vsd_ctl_export_usage(FILE *out);

@@ -450,6 +450,7 @@ static const char *gap_reason(const char *reason)
         {"sensor_off", "sensor off the patient"},   {"comms_loss", "no answer from the device"},
         {"invalid", "only unusable values"},        {"daemon_down", "vitalsd was not running"},
         {"no_reading", "no reading stored at all"},
+        {"reconfigured", "the monitor was reconfigured (reload)"},
     };
 
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)

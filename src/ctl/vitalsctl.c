@@ -51,7 +51,9 @@ static void usage(FILE *out)
     vsd_ctl_alarm_usage(out);
     fputs("CONFIG defaults to $VITALSD_CONFIG, then " DEFAULT_CONFIG ".\n"
           "TIME is UTC: 2026-11-22T09:30:00Z or 2026-11-22 09:30.\n"
-          "Biomed technicians:\n",
+          "Biomed technicians:\n"
+          "  reload                            the daemon reads its configuration file again,\n"
+          "                                    all or nothing (every error as FILE:LINE)\n",
           out);
     vsd_probe_usage(out);
     fputs("systemd (vitalsd-failed.service, as the daemon's account):\n"
@@ -306,6 +308,8 @@ static int run_command(struct ctl *c, int argc, char **argv)
         return vsd_ctl_beds(c, argc, argv);
     if (strcmp(cmd, "notify-failed") == 0)
         return vsd_ctl_notify_failed(c, argc, argv);
+    if (strcmp(cmd, "reload") == 0)
+        return vsd_ctl_reload(c, argc, argv);
     if (strcmp(cmd, "probe") == 0)
         return vsd_probe_run(c->config_path, argc, argv, stdout);
     fprintf(stderr, "vitalsctl: unknown command '%s'\n", cmd);

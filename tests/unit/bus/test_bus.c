@@ -470,6 +470,88 @@ static void test_no_devices(void **state)
     vsd_buses_stop(NULL);
 }
 
+static void pump(void *ctx)
+{
+    struct fixture *f = ctx;
+    struct vsd_event ev;
+
+    vsd_queue_pop(f->q, &ev, 2);
+}
+
+/* A reload: the bus whose devices are unchanged keeps its thread and open links (polled on,
+ * a poll interval stretched by the pause alone); the changed device's bus is stopped (closed)
+ * and started again (opened anew). */
+static void test_reload_keeps_unchanged(void **state)
+{
+    struct fixture *f = *state;
+    const size_t dev_from[3] = {0, 1, SIZE_MAX};
+    size_t kept, stopped, started;
+    struct seen s;
+    char stuck[80] = "";
+    int before;
+
+    f->cfg.n_devices = 3;
+    f->t[0].key = "lineA";
+    f->t[1].key = "lineA";
+    start(f);
+    drain(f, &s, 300);
+    before = get(&f->t[0], &f->t[0].polls);
+    assert_int_equal(vsd_buses_pause(f->buses, pump, f, stuck, sizeof(stuck)), 0);
+    assert_int_equal(vsd_buses_reload(f->buses, &f->cfg, dev_from, &kept, &stopped, &started), 0);
+    assert_int_equal(get(&f->t[2], &f->t[2].closes), 1); /* its old thread's link */
+    vsd_buses_resume(f->buses);
+    drain(f, &s, 300);
+    stop(f);
+    assert_int_equal(kept, 1);
+    assert_int_equal(stopped, 1);
+    assert_int_equal(started, 1);
+    assert_true(f->t[0].polls >= before + 2);
+    assert_int_equal(f->t[0].opens, 1);
+    assert_int_equal(f->t[1].opens, 1);
+    assert_int_equal(f->t[2].opens, 2);
+    for (int i = 1; i < f->t[0].polls && i < MAX_TIMES; i++)
+        assert_true(f->t[0].poll_at[i] - f->t[0].poll_at[i - 1] < 100 + 60);
+}
+
+/* A thread inside an exchange past its bound (2 x timeout + 2 s) cannot park: the pause gives
+ * up naming it, and the watchdog's heartbeat names it stuck; an idle thread polled every 10 s
+ * still beats at least every second. */
+static void test_pause_and_heartbeat_stuck(void **state)
+{
+    struct fixture *f = *state;
+    struct vsd_heartbeat_set set;
+    char stuck[80] = "", name[80] = "";
+    int64_t late = 0, t0;
+    struct seen s;
+
+    assert_int_equal(vsd_heartbeat_set_init(&set), 0);
+    f->cfg.n_devices = 2;
+    f->devs[1].poll_ms = 10000;
+    assert_int_equal(vsd_buses_start_watched(&f->cfg, f->q, &vsd_clock_system, &set, &f->buses),
+                     0);
+    drain(f, &s, 1200);
+    assert_true(vsd_heartbeat_check(&set, now_ms(), name, sizeof(name), &late));
+    drain(f, &s, 1200); /* dev1 idle the whole time: its thread beat anyway */
+    assert_true(vsd_heartbeat_check(&set, now_ms(), name, sizeof(name), &late));
+    pthread_mutex_lock(&f->t[0].lock);
+    f->t[0].poll_sleep_ms = 3500;
+    pthread_mutex_unlock(&f->t[0].lock);
+    drain(f, &s, 250); /* dev0's next poll has begun */
+    t0 = now_ms();
+    assert_int_equal(vsd_buses_pause(f->buses, pump, f, stuck, sizeof(stuck)), -ETIMEDOUT);
+    assert_true(now_ms() - t0 >= 2000);
+    assert_string_equal(stuck, "bus of device 'dev0'");
+    vsd_buses_resume(f->buses);
+    vsd_heartbeat_check(&set, now_ms(), name, sizeof(name), &late); /* its beat before the poll */
+    assert_false(vsd_heartbeat_check(&set, now_ms(), name, sizeof(name), &late));
+    assert_string_equal(name, "bus of device 'dev0'");
+    pthread_mutex_lock(&f->t[0].lock);
+    f->t[0].poll_sleep_ms = 0;
+    pthread_mutex_unlock(&f->t[0].lock);
+    stop(f);
+    vsd_heartbeat_set_destroy(&set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +566,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_poll_skips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_devices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reload_keeps_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pause_and_heartbeat_stuck, setup, teardown),
     };
 
     vsd_log_set_level(LOG_CRIT); /* device state changes log warnings on purpose */

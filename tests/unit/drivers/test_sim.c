@@ -204,7 +204,7 @@ static void test_event_bad(void **state)
     (void)state;
     expect_bad_event("desat at=20s", "unknown event kind 'desat' (known: desaturation, "
                                      "hypertension, tachycardia, bradypnea, probe_off, silent, "
-                                     "implausible, lead_off)");
+                                     "implausible, lead_off, hang)");
     expect_bad_event("desaturation for=40s value=84", "'at=' is required");
     expect_bad_event("implausible at=50s value=127", "implausible needs vital= and value=");
     expect_bad_event("implausible at=50s vital=spo2", "implausible needs vital= and value=");
@@ -536,6 +536,22 @@ static void test_silent(void **state)
     monitor_close(&m);
 }
 
+/* A hang blocks a poll until the event ends: the model says how long, outside it nothing. */
+static void test_hang_left(void **state)
+{
+    struct vsd_sim_event e;
+    struct vsd_sim_model m = {.events = &e, .n_events = 1};
+    char err[128];
+
+    (void)state;
+    assert_int_equal(vsd_sim_event_parse("hang at=3s for=8s", &e, err, sizeof(err)), 0);
+    assert_int_equal(e.kind, VSD_SIM_HANG);
+    assert_int_equal(vsd_sim_hang_left(&m, 2999), 0);
+    assert_int_equal(vsd_sim_hang_left(&m, 3000), 8000);
+    assert_int_equal(vsd_sim_hang_left(&m, 10500), 500);
+    assert_int_equal(vsd_sim_hang_left(&m, 11000), 0);
+}
+
 static void test_implausible(void **state)
 {
     static const char *const ev[] = {"event", "implausible at=50s for=10s vital=spo2 value=127",
@@ -602,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_vitals_list),
         cmocka_unit_test(test_open_rejects_bad_options),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_hang_left),
         cmocka_unit_test(test_plausible_ranges),
         cmocka_unit_test(test_spo2_never_above_100),
         cmocka_unit_test(test_vitals_subset),
