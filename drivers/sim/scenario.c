@@ -40,6 +40,7 @@ static const char *const vital_names[VSD_VITAL_COUNT] = {
     [VSD_VITAL_NIBP_DIA] = "nibp_dia",
     [VSD_VITAL_NIBP_MEAN] = "nibp_mean",
     [VSD_VITAL_RR] = "rr",
+    [VSD_VITAL_ETCO2] = "etco2",
 };
 
 /* The text of one event, split into its fields (pointers into a copy). */
@@ -107,9 +108,9 @@ static int parse_vital(const char *name, enum vsd_vital *ret, char *err, size_t 
             return 0;
         }
     }
-    return fail(err, errlen,
-                "unknown vital '%s' (known: hr, pr, spo2, nibp_sys, nibp_dia, nibp_mean, rr)",
-                name);
+    return fail(
+        err, errlen,
+        "unknown vital '%s' (known: hr, pr, spo2, nibp_sys, nibp_dia, nibp_mean, rr, etco2)", name);
 }
 
 static int parse_duration(const char *field, const char *text, int64_t *ret, char *err,

@@ -228,7 +228,7 @@ static void test_event_bad(void **state)
                      "'vital=' only applies to implausible");
     expect_bad_event(
         "implausible at=1s vital=temp value=3",
-        "unknown vital 'temp' (known: hr, pr, spo2, nibp_sys, nibp_dia, nibp_mean, rr)");
+        "unknown vital 'temp' (known: hr, pr, spo2, nibp_sys, nibp_dia, nibp_mean, rr, etco2)");
     expect_bad_event("desaturation at=20s 84", "expected FIELD=VALUE, got '84'");
     expect_bad_event("desaturation at=20s =84", "expected FIELD=VALUE, got '=84'");
     expect_bad_event("desaturation at=20s value=", "'value=' needs a value");
