@@ -29,6 +29,7 @@ static const struct kind_info {
     [VSD_SIM_SILENT] = {"silent", false, NAN, 0, 0},
     [VSD_SIM_IMPLAUSIBLE] = {"implausible", true, NAN, -HUGE_VAL, HUGE_VAL},
     [VSD_SIM_LEAD_OFF] = {"lead_off", false, NAN, 0, 0},
+    [VSD_SIM_HYPOVENTILATION] = {"hypoventilation", true, 60, 0, 150},
 };
 
 /* Configuration names of the vitals, indexed by enum vsd_vital (as in src/util/vitals.c). */
@@ -211,7 +212,7 @@ fail:
 
 int vsd_sim_vitals_parse(const char *text, unsigned *ret, char *err, size_t errlen)
 {
-    static const char *const names[] = {"hr", "pr", "spo2", "rr", "nibp"};
+    static const char *const names[] = {"hr", "pr", "spo2", "rr", "nibp", "etco2"};
     unsigned mask = 0;
     const char *p = text ? text : "";
 
@@ -229,8 +230,8 @@ int vsd_sim_vitals_parse(const char *text, unsigned *ret, char *err, size_t errl
         if (n == 0)
             return fail(err, errlen, "empty name in list");
         if (i == sizeof(names) / sizeof(names[0]))
-            return fail(err, errlen, "unknown vital '%.*s' (known: hr, pr, spo2, rr, nibp)", (int)n,
-                        p + lead);
+            return fail(err, errlen, "unknown vital '%.*s' (known: hr, pr, spo2, rr, nibp, etco2)",
+                        (int)n, p + lead);
         if (mask & (1u << i))
             return fail(err, errlen, "'%s' listed twice", names[i]);
         mask |= 1u << i;
@@ -245,7 +246,7 @@ int vsd_sim_vitals_parse(const char *text, unsigned *ret, char *err, size_t errl
 /* ---- the value model ---- */
 
 /* Noise channels: one independent random stream per quantity. */
-enum channel { CH_HR = 1, CH_PR, CH_SPO2, CH_RR, CH_SYS, CH_DIA };
+enum channel { CH_HR = 1, CH_PR, CH_SPO2, CH_RR, CH_SYS, CH_DIA, CH_ETCO2 };
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -399,6 +400,57 @@ static void add_cuff(const struct vsd_sim_model *m, int64_t tm, struct vsd_sim_s
     add(out, VSD_VITAL_NIBP_MEAN, implausible(m, VSD_VITAL_NIBP_MEAN, tm, mean), 0, tm);
 }
 
+/* Where an active hypoventilation event is at T, as a fraction of its length (*EV: it), or -1. */
+static double hypo_phase(const struct vsd_sim_model *m, int64_t t, const struct vsd_sim_event **ev)
+{
+    for (size_t i = 0; i < m->n_events; i++) {
+        const struct vsd_sim_event *e = &m->events[i];
+
+        if (e->kind == VSD_SIM_HYPOVENTILATION && active(e, t)) {
+            *ev = e;
+            return (double)(t - e->at_ms) / (double)e->for_ms;
+        }
+    }
+    return -1.0;
+}
+
+/* SpO2 during a hypoventilation: unchanged at first, down late, back with the breathing. */
+static double hypo_spo2(const struct vsd_sim_model *m, int64_t t, double spo2)
+{
+    const struct vsd_sim_event *e = NULL;
+    double ph = hypo_phase(m, t, &e);
+
+    if (ph >= VSD_SIM_HYPO_DESAT && ph < VSD_SIM_HYPO_RECOVER)
+        return spo2 - (spo2 - VSD_SIM_HYPO_SPO2) * (ph - VSD_SIM_HYPO_DESAT) /
+                          (VSD_SIM_HYPO_RECOVER - VSD_SIM_HYPO_DESAT);
+    if (ph >= VSD_SIM_HYPO_RECOVER)
+        return VSD_SIM_HYPO_SPO2 + (spo2 - VSD_SIM_HYPO_SPO2) * (ph - VSD_SIM_HYPO_RECOVER) /
+                                       (1.0 - VSD_SIM_HYPO_RECOVER);
+    return spo2;
+}
+
+/* The capnograph's readings (RR, EtCO2), with a hypoventilation's course applied. */
+static void add_breathing(const struct vsd_sim_model *m, int64_t t, struct vsd_sim_sample *out)
+{
+    double rr = glide(m, VSD_SIM_BRADYPNEA, m->rr + 2.0 * walk(m->seed, CH_RR, t), t);
+    double et = m->etco2 + 1.5 * walk(m->seed, CH_ETCO2, t);
+    const struct vsd_sim_event *e = NULL;
+    double ph = hypo_phase(m, t, &e);
+
+    if (ph >= 0 && ph < VSD_SIM_HYPO_APNEA) {
+        rr += (VSD_SIM_HYPO_RR - rr) * ph / VSD_SIM_HYPO_APNEA;
+        et += (e->value - et) * ph / VSD_SIM_HYPO_APNEA;
+    } else if (ph >= VSD_SIM_HYPO_APNEA && ph < VSD_SIM_HYPO_RECOVER) {
+        rr = 0; /* no breath: the monitor counts 0, a value */
+        et = 0; /* no exhaled CO2 reaches the sensor */
+    }
+    if (m->vitals & VSD_SIM_V_RR)
+        add(out, VSD_VITAL_RR, implausible(m, VSD_VITAL_RR, t, round(fmax(rr, 0.0))), 0, -1);
+    if (m->vitals & VSD_SIM_V_ETCO2)
+        add(out, VSD_VITAL_ETCO2, implausible(m, VSD_VITAL_ETCO2, t, round(fmax(et, 0.0))), 0,
+            -1);
+}
+
 /* The oximeter's readings (SpO2, PR): none while the probe is off. */
 static void add_oximetry(const struct vsd_sim_model *m, int64_t t, double hr,
                          struct vsd_sim_sample *out)
@@ -408,7 +460,8 @@ static void add_oximetry(const struct vsd_sim_model *m, int64_t t, double hr,
     double spo2 = fmin(m->spo2 + walk(m->seed, CH_SPO2, t), 100.0);
 
     pr = round(fmax(glide(m, VSD_SIM_TACHYCARDIA, pr, t), 0.0));
-    spo2 = round(fmin(fmax(glide(m, VSD_SIM_DESATURATION, spo2, t), 0.0), 100.0));
+    spo2 = hypo_spo2(m, t, glide(m, VSD_SIM_DESATURATION, spo2, t));
+    spo2 = round(fmin(fmax(spo2, 0.0), 100.0));
     /* SpO2 first: a probe-off alert names the first vital it silenced. */
     if (m->vitals & VSD_SIM_V_SPO2)
         add(out, VSD_VITAL_SPO2, off ? NAN : implausible(m, VSD_VITAL_SPO2, t, spo2),
@@ -421,7 +474,6 @@ static void add_oximetry(const struct vsd_sim_model *m, int64_t t, double hr,
 int vsd_sim_sample(const struct vsd_sim_model *m, int64_t t, struct vsd_sim_sample *out)
 {
     double hr = m->hr + 4.0 * walk(m->seed, CH_HR, t);
-    double rr = m->rr + 2.0 * walk(m->seed, CH_RR, t);
     int64_t cuff;
 
     out->n = 0;
@@ -434,10 +486,7 @@ int vsd_sim_sample(const struct vsd_sim_model *m, int64_t t, struct vsd_sim_samp
             lead_off ? VSD_Q_SENSOR_OFF : 0, -1);
     }
     add_oximetry(m, t, hr, out);
-    if (m->vitals & VSD_SIM_V_RR) {
-        double v = round(fmax(glide(m, VSD_SIM_BRADYPNEA, rr, t), 0.0));
-        add(out, VSD_VITAL_RR, implausible(m, VSD_VITAL_RR, t, v), 0, -1);
-    }
+    add_breathing(m, t, out);
     cuff = vsd_sim_last_cuff(m, t);
     if ((m->vitals & VSD_SIM_V_NIBP) && cuff >= 0)
         add_cuff(m, cuff, out);
