@@ -61,20 +61,20 @@ static int et_of(const struct monitor *m, double mmhg)
     return (int)(mmhg * 100000.0 / m->p.amb + 0.5);
 }
 
-/* The hypoventilation scenario (opioid- or ketamine-like respiratory depression), in monitor
- * seconds from its start: 0-40 the rate falls 14 -> 6 /min while EtCO2 rises 38 -> 58 mmHg;
- * 40-70 apnea (rate 0, no CO2 at the sensor, the module's apnea bit); SpO2 holds at first and
- * falls only from 50 s (1 % per 2 s, down to 84 %); from 70 s breathing resumes (rate 12,
- * EtCO2 45) and SpO2 recovers. It then stays there. */
+/* The hypoventilation scenario (respiratory depression), in monitor seconds from its start:
+ * 0-40 the rate falls 14 -> 6 /min while EtCO2 rises 38 -> 58 mmHg; 40-80 apnea (rate 0, no
+ * CO2 at the sensor, the module's apnea bit); SpO2 holds at first and falls only from 50 s
+ * (1 % per second, down to 84 %); from 80 s breathing resumes (rate 12, EtCO2 45) and SpO2
+ * is back at 95 %. It then stays there. */
 static void hypoventilation(struct monitor *m, int64_t now)
 {
     double t = (double)(now - m->hypo_start) / m->second_ms;
 
-    m->p.apnea = t >= 40 && t < 70;
+    m->p.apnea = t >= 40 && t < 80;
     if (t < 40) {
         m->p.rr = (int)(14 - 8 * t / 40 + 0.5);
         m->p.et = et_of(m, 38 + 20 * t / 40);
-    } else if (t < 70) {
+    } else if (t < 80) {
         m->p.rr = 0;
         m->p.et = 0;
     } else {
@@ -83,8 +83,8 @@ static void hypoventilation(struct monitor *m, int64_t now)
     }
     if (t < 50)
         m->p.spo2 = 9700;
-    else if (t < 70)
-        m->p.spo2 = (int)(9700 - 50 * (t - 50) > 8400 ? 9700 - 50 * (t - 50) : 8400);
+    else if (t < 80)
+        m->p.spo2 = 9700 - 100 * (t - 50) > 8400 ? (int)(9700 - 100 * (t - 50)) : 8400;
     else
         m->p.spo2 = 9500;
 }
