@@ -15,15 +15,16 @@
   var RANK = { high: 3, medium: 2, low: 1 };
   var ICON = { high: '!!!', medium: '!!', low: '!' };
   var TECH_ICON = '\u2699'; /* a gear: technical, the equipment and not the patient */
-  var ROWS = ['hr', 'spo2', 'nibp', 'rr'];
+  var ROWS = ['hr', 'spo2', 'nibp', 'rr', 'etco2']; /* etco2: only at chairs with capnography */
   var LABEL = { hr: 'HR', pr: 'Pulse', spo2: 'SpO\u2082', nibp: 'NIBP', rr: 'RR',
-                nibp_sys: 'NIBP sys', nibp_dia: 'NIBP dia', nibp_mean: 'NIBP mean' };
+                nibp_sys: 'NIBP sys', nibp_dia: 'NIBP dia', nibp_mean: 'NIBP mean',
+                etco2: 'EtCO\u2082' };
   var UNIT = { hr: 'bpm', pr: 'bpm', spo2: '%', nibp: 'mmHg', rr: '/min', nibp_sys: 'mmHg',
-               nibp_dia: 'mmHg', nibp_mean: 'mmHg' };
+               nibp_dia: 'mmHg', nibp_mean: 'mmHg', etco2: 'mmHg' };
   var UNUSABLE = ['invalid', 'sensor_off', 'implausible', 'searching'];
   var QUALITY_TEXT = { invalid: 'invalid', sensor_off: 'probe off', implausible: 'implausible',
                        searching: 'searching', artifact: 'artifact',
-                       low_perfusion: 'low perfusion' };
+                       low_perfusion: 'low perfusion', apnea: 'apnea' };
   var TECH_TEXT = {
     comms_loss: 'Monitor not answering', comms_degraded: 'Garbled data from the monitor',
     sensor_off: 'Probe off', invalid: 'No valid values', nibp_overdue: 'Cuff measurement overdue',
@@ -208,10 +209,16 @@
     return 'active, not acknowledged';
   }
 
+  /* An alert's own unit: an apnea's value and limit are seconds without a breath. */
+  function alertUnit(a) {
+    return a.code === 'apnea' ? 's' : UNIT[a.vital] || '';
+  }
+
   function limitText(a) {
     if (typeof a.limit !== 'number') return '';
-    var unit = UNIT[a.vital] || '';
-    var sign = { low: '< ', high: '> ', rise: 'rise > ', fall: 'fall > ' }[a.code] || '';
+    var unit = alertUnit(a);
+    var sign = { low: '< ', high: '> ', rise: 'rise > ', fall: 'fall > ',
+                 apnea: 'no breath for ' }[a.code] || '';
     return sign + number(a.limit) + (unit ? ' ' + unit : '');
   }
 
@@ -222,7 +229,8 @@
       return what;
     }
     var label = LABEL[a.vital] || a.vital || '';
-    var dir = { low: 'low', high: 'high', rise: 'rising fast', fall: 'falling fast' }[a.code];
+    var dir = { low: 'low', high: 'high', rise: 'rising fast', fall: 'falling fast',
+                apnea: 'APNEA (no breath)' }[a.code];
     /* the bed's one heart rate, measured by the oximeter when the ECG gives none */
     var source = a.source && a.source !== a.vital ? ' (measured as ' + (LABEL[a.source] ||
                                                     a.source) + ')' : '';
@@ -480,6 +488,9 @@
     var vital = row === 'hr' ? heartSource(bed, now) : row;
     var view = row === 'nibp' ? nibpView(bed, now) : plainView(bed.vitals[vital], now);
     var alarm = rowAlert(row, alerts);
+    /* a row for a vital no monitor at this chair measures (EtCO2 without capnography) stays
+     * hidden; once measured it stays, so a capnograph that stops shows as missing */
+    r.root.hidden = row === 'etco2' && !bed.vitals.etco2 && !(bed.trend.etco2 || []).length;
     r.label.textContent = LABEL[vital];
     r.unit.textContent = UNIT[vital];
     r.value.textContent = view.value;
@@ -566,7 +577,7 @@
     var parts = [];
     if (a.local) parts.push(a.detail);
     if (typeof a.value === 'number')
-      parts.push('alert value ' + number(a.value) + (UNIT[a.vital] ? ' ' + UNIT[a.vital] : ''));
+      parts.push('alert value ' + number(a.value) + (alertUnit(a) ? ' ' + alertUnit(a) : ''));
     if (limitText(a)) parts.push('limit ' + limitText(a));
     if (a.device) parts.push('device ' + a.device);
     if (a.session) parts.push('visit ' + a.session);

@@ -184,13 +184,15 @@ static size_t nibp_readings(const struct vsd_ges5_basic *b, struct vsd_ges5_nibp
     return 3;
 }
 
-/* RR from the CO2 group when it measures, else the ECG impedance RR when there is one. */
+/* RR from the CO2 group when it measures (flagged while the monitor reports apnea; a rate of
+ * 0 stays a value), else the ECG impedance RR when there is one. */
 static size_t rr_reading(const struct vsd_ges5_basic *b, struct vsd_reading *out, size_t cap)
 {
     if (cap < 1)
         return 0;
     if (active(&b->co2)) {
-        out[0] = reading(VSD_VITAL_RR, b->co2.v[2], 1, 0);
+        out[0] = reading(VSD_VITAL_RR, b->co2.v[2], 1,
+                         (b->co2.status & VSD_GES5_CO2_APNEA) ? VSD_Q_APNEA : 0);
         return 1;
     }
     if (active(&b->ecg) && !special(b->ecg_imp_rr)) {
@@ -198,6 +200,29 @@ static size_t rr_reading(const struct vsd_ges5_basic *b, struct vsd_reading *out
         return 1;
     }
     return 0;
+}
+
+/* EtCO2 in mmHg from the CO2 group: et is a fraction of the ambient pressure the monitor
+ * reports beside it (S/5 Computer Interface Specification, CO2 group: et in 1/100 %, amb_press
+ * in 1/10 mmHg). A module that does not measure is a sensor off; a special value, or an
+ * ambient pressure no person breathes at, is invalid (never a guessed 760 mmHg). */
+static size_t etco2_reading(const struct vsd_ges5_basic *b, struct vsd_reading *out, size_t cap)
+{
+    const struct vsd_ges5_group *g = &b->co2;
+    int16_t et = g->v[0], amb = g->v[3];
+
+    if (cap < 1 || !exists(g))
+        return 0;
+    out[0] = reading(VSD_VITAL_ETCO2, et, 1, active(g) ? 0 : VSD_Q_SENSOR_OFF);
+    if (isnan(out[0].value))
+        return 1;
+    if (special(amb) || amb < VSD_GES5_AMB_MIN || amb > VSD_GES5_AMB_MAX) {
+        out[0].value = NAN;
+        out[0].flags |= VSD_Q_INVALID;
+    } else {
+        out[0].value = (double)et * amb / 100000.0;
+    }
+    return 1;
 }
 
 size_t vsd_ges5_readings(const struct vsd_ges5_basic *b, struct vsd_ges5_nibp_track *nibp,
@@ -214,6 +239,7 @@ size_t vsd_ges5_readings(const struct vsd_ges5_basic *b, struct vsd_ges5_nibp_tr
         out[n++] = reading(VSD_VITAL_PR, b->spo2.v[1], 1, f);
     }
     n += rr_reading(b, out + n, cap - n);
+    n += etco2_reading(b, out + n, cap - n);
     n += nibp_readings(b, nibp, wall_ms, out + n, cap - n);
     return n;
 }

@@ -46,6 +46,12 @@
 #define VSD_GES5_NIBP_CALIBRATING (1u << 7)
 #define VSD_GES5_NIBP_OLD (1u << 8) /* the values are older than 60 s */
 
+/* CO2 group status bits (the S/5 Computer Interface Specification, CO2 group): apnea. */
+#define VSD_GES5_CO2_APNEA (1u << 2)
+/* Ambient pressures (1/10 mmHg) outside this range cannot convert a CO2 fraction. */
+#define VSD_GES5_AMB_MIN 4000  /* 400 mmHg, about 4,900 m above sea level */
+#define VSD_GES5_AMB_MAX 8500  /* 850 mmHg, well above any weather at sea level */
+
 /* Offsets of the groups this driver reads, within the 270-byte basic class data. */
 #define VSD_GES5_OFF_ECG 0
 #define VSD_GES5_OFF_NIBP 72
@@ -92,8 +98,10 @@ struct vsd_ges5_nibp_track {
 /* Longest a monitor clock may differ from the host's before the host's time is used. */
 #define VSD_GES5_CLOCK_SKEW_MAX_MS (10 * 60 * 1000)
 
-/* Turn B into readings in OUT (room for CAP; 7 suffice): HR, SpO2, PR, RR with the receive
- * time (measured_ms 0), values or NAN with quality flags; NIBP sys/dia/mean only for a
+/* Turn B into readings in OUT (room for CAP; 8 suffice): HR, SpO2, PR, RR, EtCO2 with the
+ * receive time (measured_ms 0), values or NAN with quality flags (RR from the CO2 group carries
+ * VSD_Q_APNEA while the monitor reports apnea; EtCO2 = et (1/100 %) x amb_press (1/10 mmHg)
+ * / 100000 mmHg); NIBP sys/dia/mean only for a
  * completed cuff measurement, with measured_ms from NIBP (updated). WALL_MS is the host's UTC
  * time, used when the monitor's clock is off by more than VSD_GES5_CLOCK_SKEW_MAX_MS. Absent
  * modules give no reading. Returns the number of readings written. */

@@ -102,6 +102,17 @@ double vsd_mb_decode(const struct vsd_mb_field *f, const uint16_t *regs)
     return isfinite(v) ? v : NAN;
 }
 
+double vsd_mb_ambient(const struct vsd_mb_field *f, double percent, const uint16_t *ambient_reg)
+{
+    double amb = f->ambient_mmhg;
+
+    if (f->ambient_reg)
+        amb = ambient_reg ? *ambient_reg * f->ambient_scale : NAN;
+    if (isnan(percent) || !(amb >= VSD_MB_AMBIENT_MIN && amb <= VSD_MB_AMBIENT_MAX))
+        return NAN;
+    return percent / 100.0 * amb;
+}
+
 /* VALUE rounded and clamped into [LO, HI]. */
 static double clamp_round(double value, double lo, double hi)
 {
@@ -154,6 +165,8 @@ void vsd_mb_encode(const struct vsd_mb_field *f, double value, uint16_t *regs)
         put_raw(f, raw, regs);
         return;
     }
+    if (f->percent) /* mmHg back to % of the fixed pressure, or of 760 mmHg for a register */
+        value = value * 100.0 / (f->ambient_reg ? 760.0 : f->ambient_mmhg);
     raw = (value - f->offset) / f->scale;
     if (f->type != VSD_MB_F32)
         raw = clamp_round(raw, lo[f->type], hi[f->type]);
@@ -181,13 +194,17 @@ static int cmp_want(const void *a, const void *b)
 size_t vsd_mb_plan(const struct vsd_mb_profile *p, unsigned max_gap, struct vsd_mb_request *out,
                    size_t max)
 {
-    struct want w[VSD_VITAL_COUNT + 2];
+    struct want w[2 * VSD_VITAL_COUNT + 2];
     size_t n = 0, k = 0;
     unsigned start = 0, end = 0;
 
-    for (size_t i = 0; i < p->n_fields && i < VSD_VITAL_COUNT; i++)
+    for (size_t i = 0; i < p->n_fields && i < VSD_VITAL_COUNT; i++) {
         w[n++] = (struct want){p->fields[i].table, p->fields[i].address,
                                p->fields[i].address + vsd_mb_type_regs(p->fields[i].type)};
+        if (p->fields[i].ambient_reg)
+            w[n++] = (struct want){p->fields[i].table, p->fields[i].ambient_address,
+                                   p->fields[i].ambient_address + 1u};
+    }
     if (p->status.present)
         w[n++] = (struct want){p->status.table, p->status.address, p->status.address + 1u};
     if (p->nibp_stamp.kind != VSD_MB_STAMP_NONE)

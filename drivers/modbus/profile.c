@@ -18,6 +18,8 @@
 /* The file format (docs/modbus.md has the technician's version):
  *   [profile]     name, description                       (optional section)
  *   [vital.NAME]  table, address, type, order, scale, offset, sentinel, status
+ *                 (etco2 also: unit = mmHg|percent, ambient_mmhg, ambient_address,
+ *                 ambient_scale)
  *   [status]      table, address, sensor_off_bit, searching_bit, artifact_bit, low_perfusion_bit
  *   [nibp_stamp]  kind, table, address, type, order
  * Addresses are 0-based protocol addresses (decimal or 0x hex). */
@@ -406,12 +408,75 @@ static int get_sentinels(struct loader *ld, const struct section *s, struct vsd_
     return 0;
 }
 
+/* unit = percent (etco2): the ambient pressure, fixed (ambient_mmhg) or read from a u16
+ * register (ambient_address, ambient_scale). */
+static int load_percent(struct loader *ld, const struct section *s, struct vsd_mb_field *f)
+{
+    const struct entry *unit = get(s, "unit"), *fixed = get(s, "ambient_mmhg"),
+                       *addr = get(s, "ambient_address");
+    const char *const extra[] = {"ambient_mmhg", "ambient_address", "ambient_scale"};
+    unsigned long long a;
+
+    if (!unit || strcasecmp(unit->value, "mmHg") == 0) {
+        for (size_t i = 0; i < 3; i++)
+            if (get(s, extra[i])) {
+                fail_at(ld, get(s, extra[i])->line, "[%s] %s: only with unit = percent",
+                        s->name, extra[i]);
+                return -EINVAL;
+            }
+        return 0;
+    }
+    if (strcasecmp(unit->value, "percent") != 0 || f->vital != VSD_VITAL_ETCO2) {
+        fail_at(ld, unit->line, "[%s] unit: %s", s->name,
+                f->vital == VSD_VITAL_ETCO2 ? "expected mmHg or percent"
+                                            : "only [vital.etco2] takes a unit (percent of the "
+                                              "ambient pressure)");
+        return -EINVAL;
+    }
+    f->percent = true;
+    f->ambient_line = unit->line;
+    if (!fixed == !addr) {
+        fail_at(ld, unit->line, "[%s] unit: percent needs ambient_mmhg (a fixed pressure) or "
+                "ambient_address (a register), one of them", s->name);
+        return -EINVAL;
+    }
+    if (fixed) {
+        if (get_double(ld, s, "ambient_mmhg", 0, &f->ambient_mmhg) < 0)
+            return -EINVAL;
+        if (f->ambient_mmhg < VSD_MB_AMBIENT_MIN || f->ambient_mmhg > VSD_MB_AMBIENT_MAX) {
+            fail_at(ld, fixed->line, "[%s] ambient_mmhg: must be between %g and %g, got %s",
+                    s->name, VSD_MB_AMBIENT_MIN, VSD_MB_AMBIENT_MAX, fixed->value);
+            return -EINVAL;
+        }
+        return 0;
+    }
+    if (parse_uint(addr->value, 65535, &a) < 0) {
+        fail_at(ld, addr->line, "[%s] ambient_address: expected a register address 0-65535, "
+                "got '%s'", s->name, addr->value);
+        return -EINVAL;
+    }
+    f->ambient_reg = true;
+    f->ambient_address = (uint16_t)a;
+    f->ambient_line = addr->line;
+    if (get_double(ld, s, "ambient_scale", 1.0, &f->ambient_scale) < 0)
+        return -EINVAL;
+    if (!(f->ambient_scale > 0)) {
+        fail_at(ld, get(s, "ambient_scale")->line, "[%s] ambient_scale: must be above 0",
+                s->name);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* [vital.NAME] into a new field of P. */
 static int load_field(struct loader *ld, const struct section *s, const char *name,
                       struct vsd_mb_profile *p, bool has_status)
 {
-    static const char *const keys[] = {"table",  "address",  "type",   "order", "scale",
-                                       "offset", "sentinel", "status", NULL};
+    static const char *const keys[] = {"table",        "address",         "type",
+                                       "order",        "scale",           "offset",
+                                       "sentinel",     "status",          "unit",
+                                       "ambient_mmhg", "ambient_address", "ambient_scale",
+                                       NULL};
     struct vsd_mb_field f = {.line = s->line};
     int vital = vsd_vital_from_name(name);
     int r;
@@ -420,7 +485,7 @@ static int load_field(struct loader *ld, const struct section *s, const char *na
     if (vital < 0) {
         fail_at(ld, s->line,
                 "[%s]: unknown vital '%s' (hr, pr, spo2, rr, nibp_sys, nibp_dia, "
-                "nibp_mean)",
+                "nibp_mean, etco2)",
                 s->name, name);
         return -EINVAL;
     }
@@ -433,6 +498,7 @@ static int load_field(struct loader *ld, const struct section *s, const char *na
     r = r < 0 ? r : get_double(ld, s, "offset", 0.0, &f.offset);
     r = r < 0 ? r : get_sentinels(ld, s, &f);
     r = r < 0 ? r : get_bool(ld, s, "status", has_status, &f.status_applies);
+    r = r < 0 ? r : load_percent(ld, s, &f);
     if (r < 0)
         return r;
     if (f.scale == 0) {
@@ -572,6 +638,11 @@ static size_t spans_of(const struct vsd_mb_profile *p, struct span *out)
 
         out[n] = (struct span){"", f->table, f->address, vsd_mb_type_regs(f->type), bytes, f->line};
         snprintf(out[n++].what, sizeof(out[0].what), "vital.%s", vsd_vital_info(f->vital)->name);
+        if (f->ambient_reg) {
+            out[n] = (struct span){"", f->table, f->ambient_address, 1, 3, f->ambient_line};
+            snprintf(out[n++].what, sizeof(out[0].what), "vital.%s ambient",
+                     vsd_vital_info(f->vital)->name);
+        }
     }
     if (p->status.present)
         out[n++] =
@@ -588,7 +659,7 @@ static size_t spans_of(const struct vsd_mb_profile *p, struct span *out)
 
 static void check_overlaps(struct loader *ld, const struct vsd_mb_profile *p)
 {
-    struct span sp[VSD_VITAL_COUNT + 2];
+    struct span sp[2 * VSD_VITAL_COUNT + 2];
     size_t n = spans_of(p, sp);
 
     for (size_t i = 0; i < n; i++) {

@@ -49,7 +49,20 @@ struct vsd_mb_field {
     size_t n_sentinels;
     bool status_applies; /* the status register's bits apply to this field */
     int line;            /* where the field was defined, for messages */
+    /* etco2 only, "unit = percent": the value is a CO2 fraction in % of the ambient pressure,
+     * reported in mmHg as value / 100 x ambient. The ambient pressure is AMBIENT_MMHG when
+     * fixed, else the u16 register AMBIENT_ADDRESS (same table) x AMBIENT_SCALE in mmHg. */
+    bool percent;
+    double ambient_mmhg;       /* > 0: fixed */
+    bool ambient_reg;
+    uint16_t ambient_address;
+    double ambient_scale;
+    int ambient_line;
 };
+
+/* Ambient pressures (mmHg) a person breathes at: outside, a CO2 percentage is not converted. */
+#define VSD_MB_AMBIENT_MIN 400.0
+#define VSD_MB_AMBIENT_MAX 850.0
 
 /* Optional status register: bit numbers (0 = LSB), -1 when the device has no such bit. */
 struct vsd_mb_status {
@@ -106,11 +119,17 @@ unsigned vsd_mb_type_regs(enum vsd_mb_type t);
 double vsd_mb_raw(enum vsd_mb_type type, enum vsd_mb_order order, const uint16_t *regs);
 
 /* Decode F from REGS into a reading value: NAN when the raw value is a sentinel or a NaN/inf
- * float. Never returns 0 for "no value". */
+ * float. Never returns 0 for "no value". A percent field gives its percentage here: see
+ * vsd_mb_ambient(). */
 double vsd_mb_decode(const struct vsd_mb_field *f, const uint16_t *regs);
+/* A percent field's value in mmHg from PERCENT and the ambient pressure (AMBIENT_REG: the raw
+ * ambient register, NULL when fixed or not read): NAN when the pressure is missing or outside
+ * VSD_MB_AMBIENT_MIN..MAX. */
+double vsd_mb_ambient(const struct vsd_mb_field *f, double percent, const uint16_t *ambient_reg);
 
 /* The inverse, for the simulator: write VALUE as F's raw encoding into REGS (NAN: the first
- * sentinel, or a quiet NaN for f32). */
+ * sentinel, or a quiet NaN for f32). A percent field is written as % of its fixed pressure,
+ * or of 760 mmHg when the pressure is a register (the simulator writes that register). */
 void vsd_mb_encode(const struct vsd_mb_field *f, double value, uint16_t *regs);
 
 const char *vsd_mb_type_name(enum vsd_mb_type t);   /* "u16", ... */

@@ -81,6 +81,10 @@ size_t vsd_mb_readings(const struct vsd_mb_profile *p, const struct vsd_mb_image
             continue;
         r->vital = f->vital;
         r->value = regs ? vsd_mb_decode(f, regs) : NAN;
+        if (f->percent)
+            r->value = vsd_mb_ambient(
+                f, r->value,
+                f->ambient_reg ? vsd_mb_image_at(img, f->table, f->ambient_address, 1) : NULL);
         r->flags = isnan(r->value) ? VSD_Q_INVALID : 0;
         if (f->status_applies && status)
             r->flags |= vsd_mb_status_flags(&p->status, *status);

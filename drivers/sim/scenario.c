@@ -30,6 +30,7 @@ static const struct kind_info {
     [VSD_SIM_IMPLAUSIBLE] = {"implausible", true, NAN, -HUGE_VAL, HUGE_VAL},
     [VSD_SIM_LEAD_OFF] = {"lead_off", false, NAN, 0, 0},
     [VSD_SIM_HANG] = {"hang", false, NAN, 0, 0},
+    [VSD_SIM_HYPOVENTILATION] = {"hypoventilation", true, 60, 0, 150},
 };
 
 /* Configuration names of the vitals, indexed by enum vsd_vital (as in src/util/vitals.c). */
@@ -41,6 +42,7 @@ static const char *const vital_names[VSD_VITAL_COUNT] = {
     [VSD_VITAL_NIBP_DIA] = "nibp_dia",
     [VSD_VITAL_NIBP_MEAN] = "nibp_mean",
     [VSD_VITAL_RR] = "rr",
+    [VSD_VITAL_ETCO2] = "etco2",
 };
 
 /* The text of one event, split into its fields (pointers into a copy). */
@@ -71,10 +73,11 @@ static int parse_kind(const char *word, enum vsd_sim_kind *ret, char *err, size_
             return 0;
         }
     }
-    return fail(err, errlen,
-                "unknown event kind '%s' (known: desaturation, hypertension, tachycardia, "
-                "bradypnea, probe_off, silent, implausible, lead_off, hang)",
-                word);
+    char known[256] = "";
+    for (int k = 0; k < VSD_SIM_KIND_COUNT; k++) /* from the table: a new kind is listed too */
+        snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", k ? ", " : "",
+                 kinds[k].name);
+    return fail(err, errlen, "unknown event kind '%s' (known: %s)", word, known);
 }
 
 /* Sort one NAME=VALUE token into its slot of F. */
@@ -108,9 +111,9 @@ static int parse_vital(const char *name, enum vsd_vital *ret, char *err, size_t 
             return 0;
         }
     }
-    return fail(err, errlen,
-                "unknown vital '%s' (known: hr, pr, spo2, nibp_sys, nibp_dia, nibp_mean, rr)",
-                name);
+    return fail(
+        err, errlen,
+        "unknown vital '%s' (known: hr, pr, spo2, nibp_sys, nibp_dia, nibp_mean, rr, etco2)", name);
 }
 
 static int parse_duration(const char *field, const char *text, int64_t *ret, char *err,
@@ -211,7 +214,7 @@ fail:
 
 int vsd_sim_vitals_parse(const char *text, unsigned *ret, char *err, size_t errlen)
 {
-    static const char *const names[] = {"hr", "pr", "spo2", "rr", "nibp"};
+    static const char *const names[] = {"hr", "pr", "spo2", "rr", "nibp", "etco2"};
     unsigned mask = 0;
     const char *p = text ? text : "";
 
@@ -229,8 +232,8 @@ int vsd_sim_vitals_parse(const char *text, unsigned *ret, char *err, size_t errl
         if (n == 0)
             return fail(err, errlen, "empty name in list");
         if (i == sizeof(names) / sizeof(names[0]))
-            return fail(err, errlen, "unknown vital '%.*s' (known: hr, pr, spo2, rr, nibp)", (int)n,
-                        p + lead);
+            return fail(err, errlen, "unknown vital '%.*s' (known: hr, pr, spo2, rr, nibp, etco2)",
+                        (int)n, p + lead);
         if (mask & (1u << i))
             return fail(err, errlen, "'%s' listed twice", names[i]);
         mask |= 1u << i;
@@ -245,7 +248,7 @@ int vsd_sim_vitals_parse(const char *text, unsigned *ret, char *err, size_t errl
 /* ---- the value model ---- */
 
 /* Noise channels: one independent random stream per quantity. */
-enum channel { CH_HR = 1, CH_PR, CH_SPO2, CH_RR, CH_SYS, CH_DIA };
+enum channel { CH_HR = 1, CH_PR, CH_SPO2, CH_RR, CH_SYS, CH_DIA, CH_ETCO2 };
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -412,6 +415,57 @@ static void add_cuff(const struct vsd_sim_model *m, int64_t tm, struct vsd_sim_s
     add(out, VSD_VITAL_NIBP_MEAN, implausible(m, VSD_VITAL_NIBP_MEAN, tm, mean), 0, tm);
 }
 
+/* Where an active hypoventilation event is at T, as a fraction of its length (*EV: it), or -1. */
+static double hypo_phase(const struct vsd_sim_model *m, int64_t t, const struct vsd_sim_event **ev)
+{
+    for (size_t i = 0; i < m->n_events; i++) {
+        const struct vsd_sim_event *e = &m->events[i];
+
+        if (e->kind == VSD_SIM_HYPOVENTILATION && active(e, t)) {
+            *ev = e;
+            return (double)(t - e->at_ms) / (double)e->for_ms;
+        }
+    }
+    return -1.0;
+}
+
+/* SpO2 during a hypoventilation: unchanged at first, down late, back with the breathing. */
+static double hypo_spo2(const struct vsd_sim_model *m, int64_t t, double spo2)
+{
+    const struct vsd_sim_event *e = NULL;
+    double ph = hypo_phase(m, t, &e);
+
+    if (ph >= VSD_SIM_HYPO_DESAT && ph < VSD_SIM_HYPO_RECOVER)
+        return spo2 - (spo2 - VSD_SIM_HYPO_SPO2) * (ph - VSD_SIM_HYPO_DESAT) /
+                          (VSD_SIM_HYPO_RECOVER - VSD_SIM_HYPO_DESAT);
+    if (ph >= VSD_SIM_HYPO_RECOVER)
+        return VSD_SIM_HYPO_SPO2 + (spo2 - VSD_SIM_HYPO_SPO2) * (ph - VSD_SIM_HYPO_RECOVER) /
+                                       (1.0 - VSD_SIM_HYPO_RECOVER);
+    return spo2;
+}
+
+/* The capnograph's readings (RR, EtCO2), with a hypoventilation's course applied. */
+static void add_breathing(const struct vsd_sim_model *m, int64_t t, struct vsd_sim_sample *out)
+{
+    double rr = glide(m, VSD_SIM_BRADYPNEA, m->rr + 2.0 * walk(m->seed, CH_RR, t), t);
+    double et = m->etco2 + 1.5 * walk(m->seed, CH_ETCO2, t);
+    const struct vsd_sim_event *e = NULL;
+    double ph = hypo_phase(m, t, &e);
+
+    if (ph >= 0 && ph < VSD_SIM_HYPO_APNEA) {
+        rr += (VSD_SIM_HYPO_RR - rr) * ph / VSD_SIM_HYPO_APNEA;
+        et += (e->value - et) * ph / VSD_SIM_HYPO_APNEA;
+    } else if (ph >= VSD_SIM_HYPO_APNEA && ph < VSD_SIM_HYPO_RECOVER) {
+        rr = 0; /* no breath: the monitor counts 0, a value */
+        et = 0; /* no exhaled CO2 reaches the sensor */
+    }
+    if (m->vitals & VSD_SIM_V_RR)
+        add(out, VSD_VITAL_RR, implausible(m, VSD_VITAL_RR, t, round(fmax(rr, 0.0))), 0, -1);
+    if (m->vitals & VSD_SIM_V_ETCO2)
+        add(out, VSD_VITAL_ETCO2, implausible(m, VSD_VITAL_ETCO2, t, round(fmax(et, 0.0))), 0,
+            -1);
+}
+
 /* The oximeter's readings (SpO2, PR): none while the probe is off. */
 static void add_oximetry(const struct vsd_sim_model *m, int64_t t, double hr,
                          struct vsd_sim_sample *out)
@@ -421,7 +475,8 @@ static void add_oximetry(const struct vsd_sim_model *m, int64_t t, double hr,
     double spo2 = fmin(m->spo2 + walk(m->seed, CH_SPO2, t), 100.0);
 
     pr = round(fmax(glide(m, VSD_SIM_TACHYCARDIA, pr, t), 0.0));
-    spo2 = round(fmin(fmax(glide(m, VSD_SIM_DESATURATION, spo2, t), 0.0), 100.0));
+    spo2 = hypo_spo2(m, t, glide(m, VSD_SIM_DESATURATION, spo2, t));
+    spo2 = round(fmin(fmax(spo2, 0.0), 100.0));
     /* SpO2 first: a probe-off alert names the first vital it silenced. */
     if (m->vitals & VSD_SIM_V_SPO2)
         add(out, VSD_VITAL_SPO2, off ? NAN : implausible(m, VSD_VITAL_SPO2, t, spo2),
@@ -434,7 +489,6 @@ static void add_oximetry(const struct vsd_sim_model *m, int64_t t, double hr,
 int vsd_sim_sample(const struct vsd_sim_model *m, int64_t t, struct vsd_sim_sample *out)
 {
     double hr = m->hr + 4.0 * walk(m->seed, CH_HR, t);
-    double rr = m->rr + 2.0 * walk(m->seed, CH_RR, t);
     int64_t cuff;
 
     out->n = 0;
@@ -447,10 +501,7 @@ int vsd_sim_sample(const struct vsd_sim_model *m, int64_t t, struct vsd_sim_samp
             lead_off ? VSD_Q_SENSOR_OFF : 0, -1);
     }
     add_oximetry(m, t, hr, out);
-    if (m->vitals & VSD_SIM_V_RR) {
-        double v = round(fmax(glide(m, VSD_SIM_BRADYPNEA, rr, t), 0.0));
-        add(out, VSD_VITAL_RR, implausible(m, VSD_VITAL_RR, t, v), 0, -1);
-    }
+    add_breathing(m, t, out);
     cuff = vsd_sim_last_cuff(m, t);
     if ((m->vitals & VSD_SIM_V_NIBP) && cuff >= 0)
         add_cuff(m, cuff, out);

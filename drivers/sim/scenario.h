@@ -20,6 +20,7 @@ enum vsd_sim_kind {
     VSD_SIM_LEAD_OFF,     /* HR (the ECG) carries no value and VSD_Q_SENSOR_OFF */
     VSD_SIM_HANG,         /* a poll blocks until the event ends, far past any timeout (tests
                            * of the watchdog: a driver call that never returns in time) */
+    VSD_SIM_HYPOVENTILATION, /* RR falls and EtCO2 rises to value, then apnea, SpO2 falls late */
     VSD_SIM_KIND_COUNT
 };
 
@@ -39,7 +40,18 @@ enum vsd_sim_vitals {
     VSD_SIM_V_SPO2 = 1u << 2,
     VSD_SIM_V_RR = 1u << 3,
     VSD_SIM_V_NIBP = 1u << 4, /* sys, dia, mean */
+    VSD_SIM_V_ETCO2 = 1u << 5,
 };
+
+/* The hypoventilation event in fractions of its for=: the rate falls to
+ * VSD_SIM_HYPO_RR and EtCO2 rises to value= until APNEA; no breath (rr 0, EtCO2 0: no CO2 at
+ * the sensor) until RECOVER; SpO2 falls to VSD_SIM_HYPO_SPO2 from DESAT to RECOVER, then
+ * comes back with the breathing by the end. */
+#define VSD_SIM_HYPO_APNEA 0.4
+#define VSD_SIM_HYPO_DESAT 0.55
+#define VSD_SIM_HYPO_RECOVER 0.8
+#define VSD_SIM_HYPO_RR 6.0
+#define VSD_SIM_HYPO_SPO2 84.0
 
 /* Parse one "event" option value ("desaturation at=20s for=40s value=84").
  * Returns 0 and fills *ret, or -EINVAL and writes the reason to ERR (may be NULL). */
@@ -52,14 +64,14 @@ int vsd_sim_vitals_parse(const char *text, unsigned *ret, char *err, size_t errl
 struct vsd_sim_model {
     uint32_t seed;
     unsigned vitals; /* enum vsd_sim_vitals bits */
-    double hr, spo2, rr, nibp_sys, nibp_dia;
+    double hr, spo2, rr, nibp_sys, nibp_dia, etco2;
     int64_t nibp_interval_ms;
     const struct vsd_sim_event *events;
     size_t n_events;
 };
 
 #define VSD_SIM_FIRST_CUFF_MS 5000 /* the first automatic NIBP measurement after open */
-#define VSD_SIM_MAX_READINGS 7
+#define VSD_SIM_MAX_READINGS 8
 
 /* One reading of a sample; measured_ms is ms since first open (NIBP), or -1. */
 struct vsd_sim_reading {

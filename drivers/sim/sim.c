@@ -35,11 +35,13 @@ static const struct vsd_option sim_options[] = {
     {"seed", VSD_OPT_INT, VSD_OPT_RANGE, 0, 2147483647.0, NULL, "1", NULL,
      "seeds this monitor's pseudo-random values"},
     {"vitals", VSD_OPT_LIST, 0, 0, 0, NULL, "hr,pr,spo2,rr,nibp", check_vitals,
-     "vitals reported: a subset of hr, pr, spo2, rr, nibp (nibp = sys, dia, mean)"},
+     "vitals reported: a subset of hr, pr, spo2, rr, nibp (nibp = sys, dia, mean), etco2"},
     {"hr", VSD_OPT_DOUBLE, VSD_OPT_RANGE, 20, 250, NULL, "72", NULL, "baseline heart rate, bpm"},
     {"spo2", VSD_OPT_DOUBLE, VSD_OPT_RANGE, 50, 100, NULL, "98", NULL, "baseline SpO2, %"},
     {"rr", VSD_OPT_DOUBLE, VSD_OPT_RANGE, 4, 60, NULL, "14", NULL,
      "baseline respiratory rate, /min"},
+    {"etco2", VSD_OPT_DOUBLE, VSD_OPT_RANGE, 20, 80, NULL, "38", NULL,
+     "baseline end-tidal CO2, mmHg (with etco2 in vitals)"},
     {"nibp_sys", VSD_OPT_DOUBLE, VSD_OPT_RANGE, 50, 260, NULL, "120", NULL,
      "baseline systolic blood pressure, mmHg"},
     {"nibp_dia", VSD_OPT_DOUBLE, VSD_OPT_RANGE, 20, 160, NULL, "78", NULL,
@@ -98,6 +100,8 @@ static int parse_numbers(struct vsd_device *dev, struct vsd_sim_model *m)
         r = get_double(dev, "spo2", &m->spo2);
     if (r >= 0)
         r = get_double(dev, "rr", &m->rr);
+    if (r >= 0)
+        r = get_double(dev, "etco2", &m->etco2);
     if (r >= 0)
         r = get_double(dev, "nibp_sys", &m->nibp_sys);
     if (r >= 0)

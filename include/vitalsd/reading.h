@@ -15,6 +15,7 @@ enum vsd_vital {
     VSD_VITAL_NIBP_DIA,  /* diastolic, mm[Hg] */
     VSD_VITAL_NIBP_MEAN, /* mean arterial, mm[Hg] */
     VSD_VITAL_RR,        /* respiratory rate, /min */
+    VSD_VITAL_ETCO2,     /* end-tidal CO2 partial pressure (capnography), mm[Hg] */
     VSD_VITAL_COUNT
 };
 
@@ -27,6 +28,8 @@ enum vsd_quality {
     VSD_Q_IMPLAUSIBLE = 1u << 3,   /* outside the vital's plausible range (set by the core) */
     VSD_Q_LOW_PERFUSION = 1u << 4, /* device reports low perfusion */
     VSD_Q_SEARCHING = 1u << 5,     /* device is searching for a pulse */
+    VSD_Q_APNEA = 1u << 6,         /* device reports apnea: no breath detected (on rr); the
+                                    * value, when there is one, is still a value */
 };
 #define VSD_Q_UNUSABLE (VSD_Q_INVALID | VSD_Q_SENSOR_OFF | VSD_Q_IMPLAUSIBLE | VSD_Q_SEARCHING)
 

@@ -182,6 +182,7 @@ void vsd_alarm_each_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *
         struct bed_state *bs = &a->beds[b];
 
         fn(&bs->nibp_overdue, ctx);
+        fn(&bs->apnea, ctx);
         for (size_t i = 0; i < LATCHED_MAX; i++)
             fn(&bs->latched[i], ctx);
         for (size_t c = 0; b == a->n_beds && c < VSD_ALERT_CODE_COUNT; c++)
@@ -423,6 +424,7 @@ const char *vsd_alert_code_name(enum vsd_alert_code c)
         [VSD_ALERT_HIGH] = "high",
         [VSD_ALERT_RISE] = "rise",
         [VSD_ALERT_FALL] = "fall",
+        [VSD_ALERT_APNEA] = "apnea",
         [VSD_ALERT_COMMS_LOSS] = "comms_loss",
         [VSD_ALERT_COMMS_DEGRADED] = "comms_degraded",
         [VSD_ALERT_SENSOR_OFF] = "sensor_off",

@@ -20,6 +20,7 @@ enum vsd_alert_code {
     VSD_ALERT_HIGH,           /* physiological: value above a high band */
     VSD_ALERT_RISE,           /* physiological: value rose more than allowed between readings */
     VSD_ALERT_FALL,           /* physiological: value fell more than allowed between readings */
+    VSD_ALERT_APNEA,          /* physiological: no breath detected (monitor's flag, or rr 0) */
     VSD_ALERT_COMMS_LOSS,     /* technical: device stopped answering */
     VSD_ALERT_COMMS_DEGRADED, /* technical: device answers, but many frames are garbled */
     VSD_ALERT_SENSOR_OFF,     /* technical: probe off / no sensor */
@@ -68,6 +69,10 @@ struct vsd_alarm_config {
     int64_t sensor_off_delay_ms; /* sensor off this long before the technical alert */
     int64_t invalid_delay_ms;    /* unusable values this long before the technical alert */
     int64_t nibp_overdue_ms;     /* cycle + grace; 0 = not watched */
+    /* [alarm.apnea]: rr readings of 0 for apnea_after_ms, or a reading the monitor flags
+     * VSD_Q_APNEA (at once: the monitor timed it), raise APNEA; 0 = not watched. */
+    int64_t apnea_after_ms;
+    enum vsd_priority apnea_priority;
     enum vsd_priority latch_priority;    /* alerts of this priority and above latch */
     enum vsd_priority escalate_priority; /* alerts of this priority and above escalate */
     int64_t escalate_ms[VSD_ESCALATION_STEPS]; /* after raise, unacknowledged; 0 = step off */
@@ -94,8 +99,10 @@ struct vsd_alert {
     enum vsd_vital vital;      /* VSD_VITAL_COUNT when the alert concerns no one vital */
     enum vsd_vital measured;   /* what the device measured that raised it: VITAL, or the vital
                                 * standing in for it (PR for a bed's one heart rate) */
-    double value;              /* value that raised it (NAN for technical) */
-    double limit;              /* limit crossed (NAN for technical) */
+    double value;              /* value that raised it (NAN for technical; APNEA: seconds
+                                * without a breath) */
+    double limit;              /* limit crossed (NAN for technical; APNEA: the configured
+                                * seconds, NAN when the monitor flagged it) */
     int64_t raised_wall_ms;
     int64_t raised_mono_ms;
     bool condition;            /* false: the condition ended, kept (latched) until acknowledged */

@@ -30,7 +30,8 @@
  *  - SENSOR_OFF (per device): readings with VSD_Q_SENSOR_OFF persisting sensor_off_delay_ms;
  *    a reading of that vital from that device without the flag ends it.
  *  - INVALID (per bed and vital): readings with VSD_Q_INVALID, VSD_Q_IMPLAUSIBLE or
- *    VSD_Q_SEARCHING, or a NAN value, without VSD_Q_SENSOR_OFF, persisting invalid_delay_ms;
+ *    VSD_Q_SEARCHING, or a NAN value, without VSD_Q_SENSOR_OFF or VSD_Q_APNEA, persisting
+ *    invalid_delay_ms;
  *    only a usable reading ends it.
  *  - NIBP_OVERDUE (per bed, while a session is open and nibp_overdue_ms > 0): no NIBP
  *    systolic reading for nibp_overdue_ms since the last one (or the session's start); the
@@ -38,9 +39,11 @@
  *  - Daemon conditions (STORAGE, QUEUE_OVERFLOW, ALERT_PATH): raised and ended by the caller.
  *  - A device going down cancels its pending SENSOR_OFF and the pending conditions it last fed
  *    at that bed; active alerts stay.
- * Event order for a reading: SENSOR_OFF, INVALID, bands in order, RISE, FALL, NIBP_OVERDUE.
- * For a tick: beds in order, per bed vitals in order, per vital bands then INVALID; then
- * devices (SENSOR_OFF); then NIBP_OVERDUE per bed; then escalations (alarm.c).
+ *  - APNEA (per bed): alarm_apnea.c.
+ * Event order for a reading: SENSOR_OFF, INVALID, bands in order, RISE, FALL, APNEA,
+ * NIBP_OVERDUE. For a tick: beds in order, per bed vitals in order, per vital bands then
+ * INVALID; then devices (SENSOR_OFF); then APNEA and NIBP_OVERDUE per bed; then escalations
+ * (alarm.c).
  */
 
 static struct raise_info tech_info(const struct vsd_alarm *a, enum vsd_alert_code code,
@@ -184,9 +187,9 @@ static void invalid_reading(struct vsd_alarm *a, size_t bed, size_t device,
                             const struct vsd_reading *r, bool usable, const struct sink *k)
 {
     struct slot *s = &vsd_alarm_vital(a, bed, r->vital)->invalid;
-    bool invalid = !(r->flags & VSD_Q_SENSOR_OFF) &&
-                   ((r->flags & (VSD_Q_INVALID | VSD_Q_IMPLAUSIBLE | VSD_Q_SEARCHING)) ||
-                    isnan(r->value));
+    bool invalid =
+        !(r->flags & (VSD_Q_SENSOR_OFF | VSD_Q_APNEA)) && /* the device said why */
+        ((r->flags & (VSD_Q_INVALID | VSD_Q_IMPLAUSIBLE | VSD_Q_SEARCHING)) || isnan(r->value));
     struct raise_info ri;
 
     if (s->state == COND_ACTIVE) {
@@ -256,6 +259,7 @@ void vsd_alarm_reading(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed
     sensor_off_reading(a, bed, device, r, &k);
     invalid_reading(a, bed, device, r, usable, &k);
     phys_reading(a, bed, device, r, usable, &k);
+    vsd_alarm_apnea_reading(a, bed, device, r, usable, &k);
     nibp_reading(a, bed, r, &k);
 }
 
@@ -276,6 +280,7 @@ void vsd_alarm_reading_as(struct vsd_alarm *a, struct vsd_alarm_now now, size_t 
 static void cancel_device(struct vsd_alarm *a, size_t bed, size_t device)
 {
     vsd_alarm_slot_cancel(&a->devices[device].sensor_off);
+    vsd_alarm_apnea_device_down(a, bed, device);
     for (int v = 0; v < VSD_VITAL_COUNT; v++) {
         struct vital_state *vs = vsd_alarm_vital(a, bed, (enum vsd_vital)v);
 
@@ -407,6 +412,8 @@ void vsd_alarm_tick_conditions(struct vsd_alarm *a, const struct sink *k)
             vsd_alarm_slot_raise(a, s, &ri, k);
         }
     }
-    for (size_t b = 0; b < a->n_beds; b++)
+    for (size_t b = 0; b < a->n_beds; b++) {
+        vsd_alarm_apnea_tick(a, b, k);
         tick_nibp(a, b, k);
+    }
 }

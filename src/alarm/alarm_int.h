@@ -38,6 +38,7 @@ struct device_state {
 /* Per bed (and one more for the daemon): what is not tied to one vital or device. */
 struct bed_state {
     struct slot nibp_overdue;
+    struct slot apnea; /* t0: the first reading without a breath (kept while active) */
     bool watched;
     int64_t nibp_since; /* mono ms of the last cuff measurement, or of the watch's start */
     struct slot latched[LATCHED_MAX];
@@ -94,5 +95,11 @@ void vsd_alarm_each_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *
 
 /* alarm_cond.c: conditions that wait for their delay, checked on each tick. */
 void vsd_alarm_tick_conditions(struct vsd_alarm *a, const struct sink *k);
+
+/* alarm_apnea.c: no breath detected at a bed (rr readings and the monitor's apnea flag). */
+void vsd_alarm_apnea_reading(struct vsd_alarm *a, size_t bed, size_t device,
+                             const struct vsd_reading *r, bool usable, const struct sink *k);
+void vsd_alarm_apnea_tick(struct vsd_alarm *a, size_t bed, const struct sink *k);
+void vsd_alarm_apnea_device_down(struct vsd_alarm *a, size_t bed, size_t device);
 
 #endif

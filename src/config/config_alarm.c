@@ -99,8 +99,18 @@ static const struct vsd_option alarm_opts[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
+/* [alarm.apnea]: no breath detected (docs/alarms.md). */
+static const struct vsd_option apnea_opts[] = {
+    {"after", VSD_OPT_DURATION, VSD_OPT_RANGE | VSD_OPT_REQUIRED, 5000, 120000, NULL, NULL, NULL,
+     "rr readings of 0 (no breath) this long before the apnea alert (5s to 2m)"},
+    {"priority", VSD_OPT_ENUM, 0, 0, 0, prio_choices, "high", NULL, "priority of the apnea alert"},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
+};
+
 const struct vsd_option *vsd_cfg_alarm_schema(const char *kind)
 {
+    if (strcmp(kind, "apnea") == 0)
+        return apnea_opts;
     if (strcmp(kind, "technical") == 0)
         return technical_opts;
     if (strcmp(kind, "alerts") == 0)
@@ -135,6 +145,8 @@ int vsd_cfg_technical(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
     alarm->invalid_delay_ms = vsd_ks_ms(&ks, "invalid_delay");
     cycle = vsd_ks_ms(&ks, "nibp_cycle");
     alarm->nibp_overdue_ms = cycle > 0 ? cycle + vsd_ks_ms(&ks, "nibp_grace") : 0;
+    alarm->apnea_after_ms = 0; /* not watched without [alarm.apnea] */
+    alarm->apnea_priority = VSD_PRIO_HIGH;
     for (size_t v = 0; v < VSD_VITAL_COUNT; v++) {
         alarm->session_lowest[v] = -HUGE_VAL;
         alarm->session_highest[v] = HUGE_VAL;
@@ -262,6 +274,18 @@ static void session_bounds(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section
                       s->name, alarm->session_lowest[v], alarm->session_highest[v]);
 }
 
+/* [alarm.apnea] (or [alarm.apnea.BED]). */
+static int apnea_section(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s,
+                         struct vsd_alarm_config *alarm)
+{
+    struct vsd_keyset ks = {.table = apnea_opts};
+
+    vsd_ks_check_section(ctx, s, &ks, 1, false);
+    alarm->apnea_after_ms = vsd_ks_ms(&ks, "after");
+    alarm->apnea_priority = vsd_ks_prio(&ks, "priority");
+    return 0;
+}
+
 int vsd_cfg_alarm(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, const char *vital,
                   struct vsd_alarm_config *alarm)
 {
@@ -270,6 +294,8 @@ int vsd_cfg_alarm(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, cons
     struct vsd_limit *lim;
     char why[256];
 
+    if (strcmp(vital, "apnea") == 0)
+        return apnea_section(ctx, s, alarm);
     vsd_ks_check_section(ctx, s, &ks, 1, false);
     if (v < 0) {
         unknown_vital(ctx, s, vital);

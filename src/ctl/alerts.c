@@ -150,8 +150,7 @@ void vsd_ctl_alert_words(const cJSON *a, const struct vsd_ctl_now *now, char *bu
     else
         snprintf(esc, sizeof(esc), "; not escalated");
     vsd_watch_clock(text(a, "raised"), t, sizeof(t));
-    vsd_watch_value(text(a, "vital"), cJSON_IsNumber(value) ? value->valuedouble : NAN, val,
-                    sizeof(val));
+    vsd_alert_value(a, cJSON_IsNumber(value) ? value->valuedouble : NAN, val, sizeof(val));
     snprintf(raised, sizeof(raised), "; raised %s%s%s", t,
              !technical(a) && cJSON_IsNumber(value) ? " at " : "",
              !technical(a) && cJSON_IsNumber(value) ? val : "");

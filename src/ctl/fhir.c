@@ -53,6 +53,8 @@ static const char *profile_of(int vital)
         return PROFILE_BASE "oxygensat";
     case VSD_VITAL_RR:
         return PROFILE_BASE "resprate";
+    case VSD_VITAL_ETCO2: /* not one of the profile's vital signs: claims no profile */
+        return NULL;
     default:
         return PROFILE_BASE "bp";
     }
@@ -106,8 +108,8 @@ static const char *absent_code(unsigned flags)
 /* valueQuantity, or dataAbsentReason when there is no value; flags as interpretations. */
 static void add_value(cJSON *o, const struct row *r, const struct vsd_vital_info *vi)
 {
-    static const char *const names[] = {"invalid",     "sensor_off",    "artifact",
-                                        "implausible", "low_perfusion", "searching"};
+    static const char *const names[] = {"invalid",       "sensor_off", "artifact", "implausible",
+                                        "low_perfusion", "searching",  "apnea"};
     cJSON *q, *interp;
 
     if (r && r->has_value) {
@@ -160,11 +162,13 @@ static cJSON *observation(const struct row *r, const char *profile)
     cJSON_AddStringToObject(o, "resourceType", "Observation");
     snprintf(id, sizeof(id), "vsd-%lld", (long long)r->id);
     cJSON_AddStringToObject(o, "id", id);
-    meta = cJSON_AddObjectToObject(o, "meta");
-    cJSON_AddItemToObject(meta, "profile", cJSON_CreateArray());
-    cJSON_AddItemToArray(cJSON_GetObjectItem(meta, "profile"),
-                         cJSON_CreateString(PROFILE_BASE "vitalsigns"));
-    cJSON_AddItemToArray(cJSON_GetObjectItem(meta, "profile"), cJSON_CreateString(profile));
+    if (profile) {
+        meta = cJSON_AddObjectToObject(o, "meta");
+        cJSON_AddItemToObject(meta, "profile", cJSON_CreateArray());
+        cJSON_AddItemToArray(cJSON_GetObjectItem(meta, "profile"),
+                             cJSON_CreateString(PROFILE_BASE "vitalsigns"));
+        cJSON_AddItemToArray(cJSON_GetObjectItem(meta, "profile"), cJSON_CreateString(profile));
+    }
     cJSON_AddStringToObject(o, "status", "final");
     cat = cJSON_CreateObject();
     add_coding(cJSON_AddArrayToObject(cat, "coding"),

@@ -112,6 +112,16 @@ void vsd_watch_value(const char *vital, double value, char *buf, size_t size)
         snprintf(buf, size, "%.0f%s%s", r == 0 ? 0.0 : r, vi ? " " : "", vi ? vi->unit : "");
 }
 
+void vsd_alert_value(const cJSON *o, double value, char *buf, size_t size)
+{
+    const char *code = str(o, "code");
+
+    if (code && strcmp(code, "apnea") == 0 && !isnan(value))
+        snprintf(buf, size, "%.0f s", round(value)); /* seconds without a breath */
+    else
+        vsd_watch_value(str(o, "vital"), value, buf, size);
+}
+
 /* What a technical alert means, in words; the code's own words stay in it. */
 static void technical_what(const char *code, const struct vsd_vital_info *vi, char *buf,
                            size_t size)
@@ -162,6 +172,8 @@ void vsd_alert_what(const cJSON *o, char *buf, size_t size)
             snprintf(buf, size, "%s", t);
     } else if (vi && (strcmp(code, "low") == 0 || strcmp(code, "high") == 0) && !isnan(limit)) {
         snprintf(buf, size, "%s %s %g", vi->label, code[0] == 'l' ? "below" : "above", limit);
+    } else if (strcmp(code, "apnea") == 0) { /* value and limit in seconds */
+        snprintf(buf, size, "apnea: no breath detected%s", isnan(limit) ? " (monitor)" : "");
     } else if (vi && (strcmp(code, "rise") == 0 || strcmp(code, "fall") == 0)) {
         snprintf(buf, size, "%s %s fast", vi->label, code[0] == 'r' ? "rising" : "falling");
     } else {
@@ -215,7 +227,7 @@ static void describe(const cJSON *o, const char *event, const char *when, const 
     char what[224], val[32];
 
     vsd_alert_what(o, what, sizeof(what));
-    vsd_watch_value(vital, value, val, sizeof(val));
+    vsd_alert_value(o, value, val, sizeof(val));
     if (strcmp(event, "raised") == 0 && vital && !isnan(value)) {
         snprintf(buf, size, "%s: %s", what, val);
     } else if (strcmp(event, "latched") == 0) {
@@ -231,7 +243,10 @@ static void describe(const cJSON *o, const char *event, const char *when, const 
                  str(o, "acknowledged_by") ? str(o, "acknowledged_by") : "?",
                  condition ? still(o) : "condition had ended");
     } else if (strcmp(event, "cleared") == 0 && vital && !isnan(value)) {
-        snprintf(buf, size, "%s: over, now %s", what, val);
+        snprintf(buf, size, "%s: over, %s %s", what,
+                 strcmp(str(o, "code") ? str(o, "code") : "", "apnea") == 0 ? "breathing after"
+                                                                            : "now",
+                 val);
     } else if (strcmp(event, "cleared") == 0) {
         snprintf(buf, size, "%s: over", what);
     } else {

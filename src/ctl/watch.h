@@ -29,6 +29,8 @@ void vsd_alert_what(const cJSON *alert, char *buf, size_t size);
 void vsd_alert_now(const cJSON *alert, const char *ended, char *buf, size_t size);
 /* "84 %", "72 bpm": rounded to a whole number as a monitor shows it; "-" for NAN. */
 void vsd_watch_value(const char *vital, double value, char *buf, size_t size);
+/* An alert's VALUE in its own unit: vsd_watch_value() of its vital; "25 s" for an apnea. */
+void vsd_alert_value(const cJSON *alert, double value, char *buf, size_t size);
 /* "10:43:05", local time, from an ISO 8601 UTC stamp. */
 void vsd_watch_clock(const char *iso, char *buf, size_t size);
 /* "HIGH" from "high". */

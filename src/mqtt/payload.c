@@ -111,7 +111,8 @@ void vsd_payload_alert_fields(cJSON *o, const struct vsd_alert *a, const char *d
     add_string_or_null(o, "vital", vi ? vi->name : NULL);
     if (vi && a->measured != a->vital && vsd_vital_info(a->measured)) /* e.g. hr from the oximeter */
         cJSON_AddStringToObject(o, "source", vsd_vital_info(a->measured)->name);
-    add_string_or_null(o, "unit", vi ? vi->ucum : NULL);
+    /* apnea: value and limit are seconds without a breath */
+    add_string_or_null(o, "unit", a->code == VSD_ALERT_APNEA ? "s" : vi ? vi->ucum : NULL);
     add_string_or_null(o, "device", device);
     add_number_or_null(o, "limit", a->limit);
     add_time(o, "raised", a->raised_wall_ms);

@@ -19,6 +19,13 @@ static const struct vsd_vital_info vitals[VSD_VITAL_COUNT] = {
     {VSD_VITAL_NIBP_MEAN, "nibp_mean", "NIBP mean", "8478-0", 150023, "mm[Hg]", "mmHg", 266016,
      20, 250},
     {VSD_VITAL_RR, "rr", "Resp", "9279-1", 151562, "/min", "/min", 264928, 0, 120},
+    /* End-tidal CO2: LOINC 19891-1 "Carbon dioxide [Partial pressure] in Exhaled gas --at end
+     * expiration" (https://loinc.org/19891-1); IEEE 11073-10101 151708 = partition 2 (SCADA)
+     * x 65536 + term 20636, MDC_AWAY_CO2_ET (RefID MDC_CONC_AWAY_CO2_ET in the NIST RTMMS
+     * nomenclature service); the two are paired with UCUM mm[Hg] in the Medizininformatik-
+     * Initiative core data set's ICU module (profile "Endexpiratorischer
+     * Kohlendioxidpartialdruck"). 0 is a value (no CO2 sampled: apnea, a disconnected line). */
+    {VSD_VITAL_ETCO2, "etco2", "EtCO2", "19891-1", 151708, "mm[Hg]", "mmHg", 266016, 0, 150},
 };
 
 const struct vsd_vital_info *vsd_vital_info(enum vsd_vital vital)
@@ -43,7 +50,8 @@ void vsd_quality_text(unsigned flags, char *buf, unsigned size)
         const char *name;
     } names[] = {{VSD_Q_INVALID, "invalid"},         {VSD_Q_SENSOR_OFF, "sensor_off"},
                  {VSD_Q_ARTIFACT, "artifact"},       {VSD_Q_IMPLAUSIBLE, "implausible"},
-                 {VSD_Q_LOW_PERFUSION, "low_perfusion"}, {VSD_Q_SEARCHING, "searching"}};
+                 {VSD_Q_LOW_PERFUSION, "low_perfusion"}, {VSD_Q_SEARCHING, "searching"},
+                 {VSD_Q_APNEA, "apnea"}};
     size_t used = 0;
 
     if (size == 0)

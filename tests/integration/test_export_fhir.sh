@@ -31,12 +31,14 @@ wait_for 15 "a cuff measurement" has_bp
 sleep 0.5
 ctl session end --bed b1 --session V-9 --by "Nurse A" >/dev/null || fail "session end"
 stop_daemon
-# Edge cases no monitor sends on cue: an implausible value, a systolic alone, a vital this build
-# does not know, and a reading outside any session.
+# Edge cases no monitor sends on cue: an implausible value, a systolic alone, an EtCO2 (no
+# vital-signs profile of its own), a vital this build does not know, and a reading outside any
+# session.
 sql "insert into readings (ts_ms, ts_source, bed, device, session_id, vital, value, flags) values
   (1795320000000, 0, 'b1', 'm1', 'V-9', 'hr', 400, 8),
   (1795320001000, 1, 'b1', 'm1', 'V-9', 'nibp_sys', 131, 0),
   (1795320002000, 0, 'b1', 'm1', 'V-9', 'etco2', 38, 0),
+  (1795320002500, 0, 'b1', 'm1', 'V-9', 'temp', 36.6, 0),
   (1795320003000, 0, 'b1', 'm1', NULL, 'spo2', 97, 0)"
 
 "$VITALSCTL" --db "$T/vitalsd.db" export --format fhir -o "$T/all.ndjson" --force 2>"$T/ctl.err" ||
@@ -54,7 +56,7 @@ jq -e -s '[.[] | select(.code.coding[0].code == "85354-9")] | all(
 pass "BP panels: one systolic and one diastolic component each, mm[Hg] or absent, no panel value"
 
 # every known reading once: single observations plus panel components
-known=$(sql "select count(*) from readings where vital in ('hr','pr','spo2','rr','nibp_sys','nibp_dia','nibp_mean')")
+known=$(sql "select count(*) from readings where vital in ('hr','pr','spo2','rr','nibp_sys','nibp_dia','nibp_mean','etco2')")
 single=$(jq -s '[.[] | select(.component == null)] | length' "$T/all.ndjson")
 comps=$(jq -s '[.[] | .component // [] | .[] | select(.dataAbsentReason.text != "not in this export")] | length' "$T/all.ndjson")
 [ $((single + comps)) -eq "$known" ] || fail "$single observations + $comps components != $known readings"

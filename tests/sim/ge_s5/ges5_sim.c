@@ -25,6 +25,7 @@ struct monitor {
     int once_field, once_value; /* a value for the next record only (-1 = none) */
     int tag_hr;                 /* HR of the next record sent with a fault (0 = none) */
     int base_sys, base_dia;     /* 1/100 mmHg */
+    int64_t hypo_start;         /* the hypoventilation scenario's start (0 = not playing) */
 };
 
 static int64_t now_ms(void)
@@ -54,9 +55,45 @@ static void cuff_result(struct monitor *m, int64_t now)
         m->next_cuff = now + (int64_t)m->nibp_every * m->second_ms;
 }
 
+/* EtCO2 in mmHg as the module's fraction (1/100 %) of the ambient pressure. */
+static int et_of(const struct monitor *m, double mmhg)
+{
+    return (int)(mmhg * 100000.0 / m->p.amb + 0.5);
+}
+
+/* The hypoventilation scenario (respiratory depression), in monitor seconds from its start:
+ * 0-40 the rate falls 14 -> 6 /min while EtCO2 rises 38 -> 58 mmHg; 40-80 apnea (rate 0, no
+ * CO2 at the sensor, the module's apnea bit); SpO2 holds at first and falls only from 50 s
+ * (1 % per second, down to 84 %); from 80 s breathing resumes (rate 12, EtCO2 45) and SpO2
+ * is back at 95 %. It then stays there. */
+static void hypoventilation(struct monitor *m, int64_t now)
+{
+    double t = (double)(now - m->hypo_start) / m->second_ms;
+
+    m->p.apnea = t >= 40 && t < 80;
+    if (t < 40) {
+        m->p.rr = (int)(14 - 8 * t / 40 + 0.5);
+        m->p.et = et_of(m, 38 + 20 * t / 40);
+    } else if (t < 80) {
+        m->p.rr = 0;
+        m->p.et = 0;
+    } else {
+        m->p.rr = 12;
+        m->p.et = et_of(m, 45);
+    }
+    if (t < 50)
+        m->p.spo2 = 9700;
+    else if (t < 80)
+        m->p.spo2 = 9700 - 100 * (t - 50) > 8400 ? (int)(9700 - 100 * (t - 50)) : 8400;
+    else
+        m->p.spo2 = 9500;
+}
+
 /* Timed states as of NOW. */
 static void advance(struct monitor *m, int64_t now)
 {
+    if (m->hypo_start)
+        hypoventilation(m, now);
     if (m->cuff_done && now >= m->cuff_done)
         cuff_result(m, now);
     if (m->nibp_every && m->next_cuff && now >= m->next_cuff && !m->p.nibp_measuring) {
@@ -156,7 +193,9 @@ static void on_bytes(struct monitor *m, struct s5_rx *rx, const uint8_t *b, size
  * for S seconds), "value NAME N" (hr, pr, rr; spo2 in %; sys, dia in mmHg for the next cuff
  * results), "once NAME RAW" (a raw field value in the next record only), "noisy N" (line noise
  * before each of the next N records), "tag HR" (the next record sent with a fault carries this
- * HR: tests check that it never arrives), "nibp" (start a cuff cycle), "co2 on|off", "records". */
+ * HR: tests check that it never arrives), "nibp" (start a cuff cycle), "co2 on|off",
+ * "etco2 MMHG" (shown as a fraction of the ambient pressure), "ambient MMHG", "apnea on|off",
+ * "hypoventilation" (play the scenario above), "records". */
 static int own_command(struct monitor *m, const char *line)
 {
     char name[16];
@@ -191,6 +230,14 @@ static int own_command(struct monitor *m, const char *line)
         cuff_start(m, now);
     } else if (strcmp(line, "co2 off") == 0 || strcmp(line, "co2 on") == 0) {
         m->p.no_co2 = strcmp(line, "co2 off") == 0;
+    } else if (sscanf(line, "etco2 %lf", &v) == 1 && v >= 0 && v <= 150) {
+        m->p.et = et_of(m, v);
+    } else if (sscanf(line, "ambient %lf", &v) == 1 && v >= 0 && v <= 3000) {
+        m->p.amb = (int)(v * 10);
+    } else if (strcmp(line, "apnea on") == 0 || strcmp(line, "apnea off") == 0) {
+        m->p.apnea = strcmp(line, "apnea on") == 0;
+    } else if (strcmp(line, "hypoventilation") == 0) {
+        m->hypo_start = now;
     } else if (strcmp(line, "records") == 0) {
         printf("records %u cycles %u\n", m->records, m->cycles);
     } else {
@@ -224,7 +271,8 @@ static void init(struct monitor *m)
     memset(m, 0, sizeof(*m));
     m->second_ms = 1000;
     m->p = (struct s5_patient){
-        .hr = 72, .spo2 = 9700, .pr = 71, .rr = 14, .imp_rr = SIM_FIELD_INVALID, .nibp_none = true};
+        .hr = 72, .spo2 = 9700, .pr = 71, .rr = 14, .imp_rr = SIM_FIELD_INVALID, .nibp_none = true,
+        .et = 500, .amb = 7600}; /* EtCO2 5.00 % of 760.0 mmHg = 38 mmHg */
     m->once_field = -1;
     m->base_sys = 12000;
     m->base_dia = 8000;

@@ -18,6 +18,9 @@ struct s5_patient {
     bool nibp_old;       /* the result is older than 60 s */
     bool nibp_none;      /* no result yet */
     bool probe_off, leads_off, no_co2;
+    int et;      /* end-tidal CO2, 1/100 % of the ambient pressure */
+    int amb;     /* ambient pressure, 1/10 mmHg */
+    bool apnea;  /* the CO2 module reports apnea (status bit 2) */
     int code[7]; /* per coded field (see s5_code_field): a code sent instead of
                   * the value, 0 = none */
 };

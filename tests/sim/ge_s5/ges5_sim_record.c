@@ -74,8 +74,12 @@ static void groups(const struct s5_patient *p, uint8_t *rec)
     w16(rec, G_SPO2 + 6, val(p, 1, p->probe_off ? SIM_FIELD_INVALID : p->spo2));
     w16(rec, G_SPO2 + 8, val(p, 2, p->probe_off ? SIM_FIELD_INVALID : p->pr));
     if (!p->no_co2) {
-        header_of_group(rec, G_CO2, 3, 1); /* RR source: CO2 */
+        /* status bit 2: apnea; label bits 0-2: RR source 1 = CO2 */
+        header_of_group(rec, G_CO2, 3u | (p->apnea ? 1u << 2 : 0u), 1);
+        w16(rec, G_CO2 + 6, p->et);
+        w16(rec, G_CO2 + 8, 0); /* FiCO2: none inspired */
         w16(rec, G_CO2 + 10, val(p, 3, p->rr));
+        w16(rec, G_CO2 + 12, p->amb);
     } else {
         header_of_group(rec, G_CO2, 0, 0);
     }

@@ -13,7 +13,7 @@
 static const double defaults[VSD_VITAL_COUNT] = {
     [VSD_VITAL_HR] = 72,        [VSD_VITAL_PR] = 72,       [VSD_VITAL_SPO2] = 98,
     [VSD_VITAL_NIBP_SYS] = 120, [VSD_VITAL_NIBP_DIA] = 78, [VSD_VITAL_NIBP_MEAN] = 92,
-    [VSD_VITAL_RR] = 14,
+    [VSD_VITAL_RR] = 14,        [VSD_VITAL_ETCO2] = 38,
 };
 
 /* What a reply that must never be stored carries (late, corrupted, wrong unit): plausible values,
@@ -22,7 +22,7 @@ static const double defaults[VSD_VITAL_COUNT] = {
 static const double markers[VSD_VITAL_COUNT] = {
     [VSD_VITAL_HR] = 222,       [VSD_VITAL_PR] = 221,       [VSD_VITAL_SPO2] = 44,
     [VSD_VITAL_NIBP_SYS] = 233, [VSD_VITAL_NIBP_DIA] = 144, [VSD_VITAL_NIBP_MEAN] = 177,
-    [VSD_VITAL_RR] = 99,
+    [VSD_VITAL_RR] = 99,        [VSD_VITAL_ETCO2] = 199,
 };
 
 double sim_marker_value(int vital)
@@ -42,9 +42,12 @@ static void grow(unsigned *end, int table, unsigned *input_end, unsigned last)
 static void extent(const struct vsd_mb_profile *p, unsigned *hold, unsigned *input)
 {
     *hold = *input = MIN_REGS;
-    for (size_t i = 0; i < p->n_fields; i++)
+    for (size_t i = 0; i < p->n_fields; i++) {
         grow(hold, p->fields[i].table, input,
              p->fields[i].address + vsd_mb_type_regs(p->fields[i].type));
+        if (p->fields[i].ambient_reg)
+            grow(hold, p->fields[i].table, input, p->fields[i].ambient_address + 1u);
+    }
     if (p->status.present)
         grow(hold, p->status.table, input, p->status.address + 1u);
     if (p->nibp_stamp.kind != VSD_MB_STAMP_NONE)
@@ -168,6 +171,9 @@ void sim_unit_render(struct sim_unit *u, int64_t now_rel_ms, bool marker)
 
         vsd_mb_encode(f, field_value(u, (int)f->vital, now_rel_ms, marker),
                       &table_regs(u, f->table)[f->address]);
+        if (f->ambient_reg) /* sea level, for a percent EtCO2 */
+            table_regs(u, f->table)[f->ambient_address] =
+                (uint16_t)lround(760.0 / f->ambient_scale);
     }
     render_status(u);
     render_stamp(u);

@@ -145,11 +145,13 @@ struct tcase {
 #define SYS VSD_VITAL_NIBP_SYS
 #define DIA VSD_VITAL_NIBP_DIA
 #define RR VSD_VITAL_RR
+#define ETCO2 VSD_VITAL_ETCO2
 #define NOV VSD_VITAL_COUNT
 #define LOW VSD_ALERT_LOW
 #define HIGH VSD_ALERT_HIGH
 #define RISE VSD_ALERT_RISE
 #define FALL VSD_ALERT_FALL
+#define APNEA VSD_ALERT_APNEA
 #define COMMS VSD_ALERT_COMMS_LOSS
 #define DEGRADED VSD_ALERT_COMMS_DEGRADED
 #define SOFF VSD_ALERT_SENSOR_OFF
@@ -167,6 +169,7 @@ struct tcase {
 #define Q_SRCH VSD_Q_SEARCHING
 #define Q_ART VSD_Q_ARTIFACT
 #define Q_PERF VSD_Q_LOW_PERFUSION
+#define Q_APNEA VSD_Q_APNEA
 #define BY "Nurse Kim"
 
 /*
@@ -176,6 +179,7 @@ struct tcase {
  *   SYS   below 90 medium, above 160 medium; delay 0, hysteresis 5;
  *         rise > 30 medium within 10 min, fall > 40 high at any interval
  *   RR    below 8 high, above 30 low; delay 0, hysteresis 2
+ *   EtCO2 above 50 medium, below 10 low; delay 5 s, hysteresis 2
  *   PR, DIA, MEAN: none
  */
 static const struct vsd_limit lim_hr = {.bands = {{false, 50, P_HI}, {true, 120, P_MED}},
@@ -193,6 +197,10 @@ static const struct vsd_limit lim_sys = {.bands = {{false, 90, P_MED}, {true, 16
                                          .hysteresis = 5};
 static const struct vsd_limit lim_rr = {
     .bands = {{false, 8, P_HI}, {true, 30, P_LO}}, .n_bands = 2, .hysteresis = 2};
+static const struct vsd_limit lim_etco2 = {.bands = {{true, 50, P_MED}, {false, 10, P_LO}},
+                                           .n_bands = 2,
+                                           .delay_ms = 5000,
+                                           .hysteresis = 2};
 
 /*
  * Technical priorities: comms_loss high, comms_degraded low, sensor_off medium (after 10 s),
@@ -200,6 +208,7 @@ static const struct vsd_limit lim_rr = {
  * alert_path high. High latches; medium and above escalate.
  * Bed 0 (and the daemon): escalation at 60 s and 180 s. Bed 1: escalation off (step 1 is 0).
  * Bed 2: escalation at 60 s only; sensor_off_delay 0; NIBP overdue not watched (0).
+ * Apnea: after 20 s, bed 0 high, bed 1 medium; bed 2 not watched (0).
  */
 static struct vsd_alarm_config test_config(size_t bed)
 {
@@ -210,6 +219,9 @@ static struct vsd_alarm_config test_config(size_t bed)
     c.limits[SPO2] = lim_spo2;
     c.limits[SYS] = lim_sys;
     c.limits[RR] = lim_rr;
+    c.limits[ETCO2] = lim_etco2;
+    c.apnea_after_ms = bed == 2 ? 0 : 20000;
+    c.apnea_priority = bed == 1 ? P_MED : P_HI;
     c.technical_priority[COMMS] = P_HI;
     c.technical_priority[DEGRADED] = P_LO;
     c.technical_priority[SOFF] = P_MED;

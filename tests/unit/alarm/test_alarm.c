@@ -285,6 +285,74 @@ static const struct step two_beds[] = {
 };
 /* clang-format on */
 
+/* EtCO2 limits like any vital's: a high band after its delay, cleared inside the hysteresis;
+ * 0 mmHg is a value and meets the low band. */
+/* clang-format off */
+static const struct step etco2[] = {
+    /* 0 */ R(0, 0, 1, ETCO2, 38, 0),
+    /* 1 */ R(1000, 0, 1, ETCO2, 51, 0),
+    /* 2 */ TICK(5999, 0),
+    /* 3 */ TICK(6000, 0, RAISE(HIGH, ETCO2, 51, 50, P_MED, 1)),
+    /* 4 */ R(7000, 0, 1, ETCO2, 49, 0),
+    /* 5 */ R(8000, 0, 1, ETCO2, 48, 0, CLEAR(3, HIGH, ETCO2, 48, 50, P_MED, 1)),
+    /* 6 */ R(9000, 0, 1, ETCO2, 0, 0),
+    /* 7 */ TICK(14000, 0, RAISE(LOW, ETCO2, 0, 10, P_LO, 1)),
+};
+/* clang-format on */
+
+/* Apnea (bed 0: after 20 s, high). rr 0 is a value: it meets the low band at once and starts
+ * the apnea; the alert carries the seconds without a breath and clears, with the whole
+ * duration, on the first breath. An unusable reading does not end it (step 5); the
+ * monitor's own apnea flag raises at once (limit NAN) and is not an "invalid" value (step 9).
+ * A breath cancels a pending apnea (13, 14); so does the device going down (16, 17). */
+/* clang-format off */
+static const struct step apnea[] = {
+    /* 0 */ R(0, 0, 0, RR, 12, 0),
+    /* 1 */ R(1000, 0, 0, RR, 0, 0, RAISE(LOW, RR, 0, 8, P_HI, 0)),
+    /* 2 */ TICK(20999, 0),
+    /* 3 */ TICK(21000, 0, RAISE(APNEA, RR, 20, 20, P_HI, 0)),
+    /* 4 */ R(25000, 0, 0, RR, 0, 0),
+    /* 5 */ R(26000, 0, 0, RR, NAN, Q_INV),
+    /* 6 */ ACK(27000, 0, 3, BY, 0, ACKD(3, APNEA, RR, 20, 20, P_HI, 0)),
+    /* 7 */ R(31000, 0, 0, RR, 10, 0, LATCH(1, LOW, RR, 10, 8, P_HI, 0),
+                CLEAR(3, APNEA, RR, 30, 20, P_HI, 0)),
+    /* 8 */ R(40000, 0, 0, RR, NAN, Q_APNEA | Q_INV, RAISE(APNEA, RR, 0, NAN, P_HI, 0)),
+    /* 9 */ TICK(60000, 0),
+    /* 10 */ R(61000, 0, 0, RR, 14, 0, LATCH(8, APNEA, RR, 21, NAN, P_HI, 0)),
+    /* 11 */ ACK(62000, 0, 8, BY, 0, ACKD(8, APNEA, RR, 0, NAN, P_HI, 0),
+                 CLEAR(8, APNEA, RR, NAN, NAN, P_HI, 0)),
+    /* 12 */ R(70000, 0, 0, RR, 0, 0, RAISE(LOW, RR, 0, 8, P_HI, 0)),
+    /* 13 */ R(80000, 0, 0, RR, 5, 0),
+    /* 14 */ TICK(95000, 0, ESC(1, LOW, RR, 0, 8, P_HI, 0)),
+    /* 15 */ R(96000, 0, 0, RR, 0, 0),
+    /* 16 */ DOWN(100000, 0, 0, RAISE(COMMS, NOV, NAN, NAN, P_HI, 0)),
+    /* 17 */ TICK(120000, 0),
+};
+/* clang-format on */
+
+/* Bed 1 (apnea after 20 s, medium): an unusable reading (sensor off) restarts the wait, as
+ * missing data does for a limit band; a medium apnea clears by itself when breathing resumes. */
+/* clang-format off */
+static const struct step apnea_unusable[] = {
+    /* 0 */ R(0, 1, 0, RR, 0, 0, RAISE(LOW, RR, 0, 8, P_HI, 0)),
+    /* 1 */ R(10000, 1, 0, RR, NAN, Q_OFF),
+    /* 2 */ TICK(25000, 1, RAISE(SOFF, RR, NAN, NAN, P_MED, 0)),
+    /* 3 */ R(26000, 1, 0, RR, 0, 0, CLEAR(2, SOFF, RR, 0, NAN, P_MED, 0)),
+    /* 4 */ TICK(45999, 1),
+    /* 5 */ TICK(46000, 1, RAISE(APNEA, RR, 20, 20, P_MED, 0)),
+    /* 6 */ R(47000, 1, 0, RR, 9, 0, CLEAR(5, APNEA, RR, 21, 20, P_MED, 0)),
+};
+/* clang-format on */
+
+/* Bed 2 does not watch apnea: rr 0 and the monitor's flag meet only the rr limits. */
+/* clang-format off */
+static const struct step apnea_off[] = {
+    /* 0 */ R(0, 2, 0, RR, 0, Q_APNEA, RAISE(LOW, RR, 0, 8, P_HI, 0)),
+    /* 1 */ TICK(60000, 2, ESC(0, LOW, RR, 0, 8, P_HI, 0)),
+    /* 2 */ R(61000, 2, 0, RR, 0, 0),
+};
+/* clang-format on */
+
 static const struct tcase cases[] = {
     CASE(delay_hysteresis),
     CASE(bands_spo2),
@@ -299,6 +367,10 @@ static const struct tcase cases[] = {
     CASE(invalid),
     CASE(nibp_overdue),
     CASE(two_beds),
+    CASE(etco2),
+    CASE(apnea),
+    CASE(apnea_unusable),
+    CASE(apnea_off),
 };
 
 int main(void)

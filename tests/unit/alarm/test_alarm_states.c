@@ -369,6 +369,7 @@ static void test_names(void **state)
                                                             "high",
                                                             "rise",
                                                             "fall",
+                                                            "apnea",
                                                             "comms_loss",
                                                             "comms_degraded",
                                                             "sensor_off",

@@ -300,7 +300,7 @@ static void check_table(const char *what, const struct vsd_option *table)
 }
 
 static const char *const kinds[] = {"daemon", "mqtt",   "access", "technical", "alerts",
-                                    "alarm",  "device", "bed",    "retention"};
+                                    "alarm",  "device", "bed",    "retention", "apnea"};
 
 static void test_schema_defaults(void **state)
 {
@@ -323,6 +323,10 @@ static void test_good_full(void **state)
 
     (void)state;
     assert_string_equal(cfg->area, "ward-3");
+    assert_int_equal(a->apnea_after_ms, 15000);
+    assert_int_equal(a->apnea_priority, VSD_PRIO_MEDIUM);
+    assert_int_equal(a->limits[VSD_VITAL_ETCO2].n_bands, 2);
+    assert_int_equal(a->limits[VSD_VITAL_ETCO2].delay_ms, 20000);
     assert_string_equal(cfg->database, "/var/lib/vitalsd/ward3.db");
     assert_string_equal(cfg->control_socket, "/run/vitalsd/ward3.sock");
     assert_int_equal(cfg->synchronous, VSD_SYNC_NORMAL);

@@ -22,10 +22,19 @@
 #include "registry.h"
 
 #define MAX_ENTRIES 512
-#define MAX_KINDS 9
+#define MAX_KINDS 10
 
 static const char *const kinds[] = {"daemon", "alerts", "alarm",  "device",   "bed",
-                                    "mqtt",   "access", "technical", "retention"};
+                                    "mqtt",   "access", "technical", "retention", "apnea"};
+
+/* Whether the N characters at S name one of the section kinds. */
+static bool is_kind_n(const char *s, size_t n)
+{
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+        if (strlen(kinds[k]) == n && strncmp(kinds[k], s, n) == 0)
+            return true;
+    return false;
+}
 
 struct entry {
     char kind[32];
@@ -51,8 +60,13 @@ static void parse_heading(struct page *p, const char *line)
         if (!(s[0] == '\\' && s[1] == '-'))
             buf[j++] = *s;
     buf[j] = '\0';
-    if (!d)
+    if (!d) { /* [alarm.apnea] is the kind apnea; [alarm.VITAL], [device.NAME] their first word */
+        char *dot = strchr(buf, '.');
+        size_t n = dot ? strspn(dot + 1, "abcdefghijklmnopqrstuvwxyz_") : 0;
+        if (dot && n && (dot[1 + n] == ']' || dot[1 + n] == '.') && is_kind_n(dot + 1, n))
+            memmove(buf, dot + 1, n + 1);
         buf[strspn(buf, "abcdefghijklmnopqrstuvwxyz_")] = '\0';
+    }
     for (tok = strtok_r(buf, ", \"\n", &save); tok && p->n_heading < MAX_KINDS;
          tok = strtok_r(NULL, ", \"\n", &save))
         snprintf(p->heading[p->n_heading++], sizeof(p->heading[0]), "%s", tok);

@@ -46,6 +46,28 @@ static void raised_rounded_with_short_id(void **state)
          "SpO2 below 88: 85 %");
 }
 
+/* Apnea: its value is seconds without a breath, never breaths per minute. */
+static void apnea_in_seconds(void **state)
+{
+#define APNEA "\"alert_id\":\"" ID "\",\"kind\":\"physiological\",\"code\":\"apnea\"," \
+              "\"priority\":\"high\",\"vital\":\"rr\",\"unit\":\"s\",\"bed\":\"b1\"," \
+              "\"session\":\"S-7\",\"raised\":\"2026-11-22T10:42:17.000Z\""
+    (void)state;
+    line("{\"event\":\"raised\"," APNEA ",\"limit\":20,\"value\":20.2,\"condition\":true,"
+         "\"time\":\"2026-11-22T10:42:17.000Z\"}", NULL,
+         "10:42:17  RAISED     HIGH    1a2b3c4d  bed b1         session S-7          "
+         "apnea: no breath detected: 20 s");
+    line("{\"event\":\"raised\"," APNEA ",\"limit\":null,\"value\":0,\"condition\":true,"
+         "\"time\":\"2026-11-22T10:42:17.000Z\"}", NULL,
+         "10:42:17  RAISED     HIGH    1a2b3c4d  bed b1         session S-7          "
+         "apnea: no breath detected (monitor): 0 s");
+    line("{\"event\":\"cleared\"," APNEA ",\"limit\":20,\"value\":31.6,\"condition\":false,"
+         "\"acknowledged\":true,\"time\":\"2026-11-22T10:42:29.000Z\"}", NULL,
+         "10:42:29  cleared    HIGH    1a2b3c4d  bed b1         session S-7          "
+         "apnea: no breath detected: over, breathing after 32 s");
+#undef APNEA
+}
+
 static void latched_says_condition_ended(void **state)
 {
     (void)state;
@@ -129,6 +151,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(raised_rounded_with_short_id),
         cmocka_unit_test(latched_says_condition_ended),
+        cmocka_unit_test(apnea_in_seconds),
         cmocka_unit_test(escalated_latched_never_repeats_the_old_value),
         cmocka_unit_test(acknowledged_and_cleared),
         cmocka_unit_test(probe_off_names_the_probes_vitals),

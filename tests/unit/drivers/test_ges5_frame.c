@@ -138,18 +138,25 @@ static void test_response_example(void **state)
     assert_int_equal(bad_total(&f), 0);
     assert_int_equal(vsd_ges5_record_decode(f.last, f.last_len, &b), 0);
     assert_int_equal(b.time, T0);
-    assert_int_equal(vsd_ges5_readings(&b, &nibp, WALL0, r, 8), 7);
+    assert_int_equal(vsd_ges5_readings(&b, &nibp, WALL0, r, 8), 8);
     const struct {
         enum vsd_vital v;
         double value;
-    } want[] = {{VSD_VITAL_HR, 72},       {VSD_VITAL_SPO2, 97},      {VSD_VITAL_PR, 72},
-                {VSD_VITAL_RR, 14},       {VSD_VITAL_NIBP_SYS, 120}, {VSD_VITAL_NIBP_DIA, 80},
-                {VSD_VITAL_NIBP_MEAN, 93}};
-    for (int i = 0; i < 7; i++) {
+        uint32_t flags;
+    } want[] = {{VSD_VITAL_HR, 72, 0},       {VSD_VITAL_SPO2, 97, 0},
+                {VSD_VITAL_PR, 72, 0},       {VSD_VITAL_RR, 14, 0},
+                /* the example's CO2 group has et 0 and no ambient pressure: no EtCO2 */
+                {VSD_VITAL_ETCO2, NAN, VSD_Q_INVALID},
+                {VSD_VITAL_NIBP_SYS, 120, 0}, {VSD_VITAL_NIBP_DIA, 80, 0},
+                {VSD_VITAL_NIBP_MEAN, 93, 0}};
+    for (int i = 0; i < 8; i++) {
         assert_int_equal(r[i].vital, want[i].v);
-        assert_true(fabs(r[i].value - want[i].value) < 1e-9);
-        assert_int_equal(r[i].flags, 0);
-        assert_int_equal(r[i].measured_ms, i < 4 ? 0 : T0 * 1000LL);
+        if (isnan(want[i].value))
+            assert_true(isnan(r[i].value));
+        else
+            assert_true(fabs(r[i].value - want[i].value) < 1e-9);
+        assert_int_equal(r[i].flags, want[i].flags);
+        assert_int_equal(r[i].measured_ms, i < 5 ? 0 : T0 * 1000LL);
     }
 }
 
@@ -335,7 +342,8 @@ static void test_invalid_codes(void **state)
     } fields[] = {{6, VSD_VITAL_HR},
                   {118 + 6, VSD_VITAL_SPO2},
                   {118 + 8, VSD_VITAL_PR},
-                  {132 + 10, VSD_VITAL_RR}};
+                  {132 + 10, VSD_VITAL_RR},
+                  {132 + 6, VSD_VITAL_ETCO2}};
     struct vsd_reading r[8];
 
     (void)state;
@@ -350,7 +358,7 @@ static void test_invalid_codes(void **state)
         }
         /* a NIBP with a code shows no result: no NIBP reading at all */
         size_t n = with_value(72 + 6, codes[c], r);
-        assert_int_equal(n, 4);
+        assert_int_equal(n, 5);
         assert_null(find(r, n, VSD_VITAL_NIBP_SYS));
         /* a code in dia or mean: that one is invalid, never a value */
         n = with_value(72 + 8, codes[c], r);
@@ -393,7 +401,7 @@ static void test_status_flags(void **state)
     n = with_status(118, 0, 0, r); /* no SpO2 module: no SpO2 or PR readings */
     assert_null(find(r, n, VSD_VITAL_SPO2));
     assert_null(find(r, n, VSD_VITAL_PR));
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 6);
     n = with_status(0, 3 | VSD_GES5_ECG_NOISE, 0, r);
     assert_int_equal(find(r, n, VSD_VITAL_HR)->flags, VSD_Q_ARTIFACT);
     assert_true(find(r, n, VSD_VITAL_HR)->value == 72);
@@ -402,8 +410,9 @@ static void test_status_flags(void **state)
     n = with_status(0, 1, 0, r); /* ECG not measuring: leads off */
     assert_true(find(r, n, VSD_VITAL_HR)->flags & VSD_Q_SENSOR_OFF);
     assert_true(isnan(find(r, n, VSD_VITAL_HR)->value));
-    n = with_status(132, 0, 0, r); /* no CO2 and no impedance RR: no RR */
+    n = with_status(132, 0, 0, r); /* no CO2 and no impedance RR: no RR, no EtCO2 */
     assert_null(find(r, n, VSD_VITAL_RR));
+    assert_null(find(r, n, VSD_VITAL_ETCO2));
     n = with_status(72, 0, 0, r); /* no NIBP module */
     assert_null(find(r, n, VSD_VITAL_NIBP_SYS));
     const int cycling[] = {VSD_GES5_NIBP_MEASURING, VSD_GES5_NIBP_STASIS,
@@ -429,6 +438,66 @@ static void test_impedance_rr(void **state)
     assert_int_equal(vsd_ges5_record_decode(rec, sizeof(rec), &b), 0);
     n = vsd_ges5_readings(&b, &nibp, WALL0, r, 8);
     assert_true(find(r, n, VSD_VITAL_RR)->value == 18);
+}
+
+/* The CO2 group with STATUS and its fields et (1/100 %), fi, rr, amb_press (1/10 mmHg). */
+static size_t co2(uint32_t status, int et, int rr, int amb, struct vsd_reading *r)
+{
+    uint8_t rec[REC_LEN];
+    struct vsd_ges5_basic b;
+    struct vsd_ges5_nibp_track nibp = {0};
+
+    example_record(rec);
+    put16(rec + CD + 14, -32767); /* no impedance RR */
+    group(rec, 132, status, 1, 4, (int[]){et, 0, rr, amb});
+    assert_int_equal(vsd_ges5_record_decode(rec, sizeof(rec), &b), 0);
+    return vsd_ges5_readings(&b, &nibp, WALL0, r, 8);
+}
+
+static void test_co2_etco2(void **state)
+{
+    struct vsd_reading r[8];
+    const struct vsd_reading *e, *rr;
+    size_t n;
+
+    (void)state;
+    /* 5.00 % of 760.0 mmHg = 38 mmHg; 6.50 % of 630.0 mmHg (a clinic at altitude) = 40.95 */
+    n = co2(3, 500, 14, 7600, r);
+    e = find(r, n, VSD_VITAL_ETCO2);
+    assert_non_null(e);
+    assert_true(fabs(e->value - 38.0) < 1e-9 && e->flags == 0 && e->measured_ms == 0);
+    assert_true(find(r, n, VSD_VITAL_RR)->value == 14);
+    n = co2(3, 650, 9, 6300, r);
+    assert_true(fabs(find(r, n, VSD_VITAL_ETCO2)->value - 40.95) < 1e-9);
+    /* apnea: the monitor's status bit rides on the rate, and a rate of 0 is a value */
+    n = co2(3 | VSD_GES5_CO2_APNEA, 0, 0, 7600, r);
+    rr = find(r, n, VSD_VITAL_RR);
+    assert_true(rr->value == 0 && rr->flags == VSD_Q_APNEA);
+    e = find(r, n, VSD_VITAL_ETCO2);
+    assert_true(e->value == 0 && e->flags == 0);
+    n = co2(3 | VSD_GES5_CO2_APNEA, -32767, -32767, 7600, r); /* apnea, no numbers at all */
+    rr = find(r, n, VSD_VITAL_RR);
+    assert_true(isnan(rr->value) && rr->flags == (VSD_Q_APNEA | VSD_Q_INVALID));
+    assert_true(find(r, n, VSD_VITAL_ETCO2)->flags == VSD_Q_INVALID);
+    n = co2(3, 500, 14, 7600, r); /* control: without the bit, no apnea flag */
+    assert_int_equal(find(r, n, VSD_VITAL_RR)->flags, 0);
+    /* never a guessed ambient pressure: special, too low, too high */
+    const int bad_amb[] = {-32767, -32766, 0, 3999, 8501};
+    for (size_t i = 0; i < sizeof(bad_amb) / sizeof(bad_amb[0]); i++) {
+        n = co2(3, 500, 14, bad_amb[i], r);
+        e = find(r, n, VSD_VITAL_ETCO2);
+        assert_true(isnan(e->value) && e->flags == VSD_Q_INVALID);
+        assert_true(find(r, n, VSD_VITAL_RR)->value == 14); /* the rate is still good */
+    }
+    n = co2(3, 500, 14, 4000, r); /* the bounds themselves are accepted */
+    assert_true(fabs(find(r, n, VSD_VITAL_ETCO2)->value - 20.0) < 1e-9);
+    n = co2(3, -32764, 14, 7600, r); /* under range: a code, not a value */
+    assert_true(isnan(find(r, n, VSD_VITAL_ETCO2)->value));
+    /* module present, not measuring (line off): EtCO2 sensor off; no CO2 RR */
+    n = co2(1, 500, 14, 7600, r);
+    e = find(r, n, VSD_VITAL_ETCO2);
+    assert_true(isnan(e->value) && (e->flags & VSD_Q_SENSOR_OFF));
+    assert_null(find(r, n, VSD_VITAL_RR));
 }
 
 /* Feed records with NIBP SYS (and LABEL) at record time T; returns sys's measured_ms or -1. */
@@ -535,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_invalid_codes),
         cmocka_unit_test(test_status_flags),
         cmocka_unit_test(test_impedance_rr),
+        cmocka_unit_test(test_co2_etco2),
         cmocka_unit_test(test_nibp_stored_once),
         cmocka_unit_test(test_nibp_first_seen_and_clock),
         cmocka_unit_test(test_record_decode_errors),

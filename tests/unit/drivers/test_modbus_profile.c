@@ -369,6 +369,58 @@ static void test_readings_status_and_time(void **state)
     }
 }
 
+/* EtCO2 reported as a percentage: converted with the ambient pressure in a register
+ * (5.00 % of 630.0 mmHg = 31.5 mmHg) or a fixed one; a pressure no one breathes at (or a
+ * missing one) gives no value, never an assumed 760 mmHg. */
+static void test_etco2_percent(void **state)
+{
+    uint16_t regs[1][VSD_MB_MAX_REGS] = {{0}};
+    struct vsd_mb_request rq[VSD_MB_MAX_REQUESTS];
+    struct vsd_mb_stamp_state st = {0};
+    struct vsd_reading out[VSD_VITAL_COUNT];
+    struct vsd_mb_profile p;
+    struct vsd_mb_image img = {rq, 0, (const uint16_t(*)[VSD_MB_MAX_REGS])regs};
+    const struct vsd_mb_field *f;
+    size_t n;
+
+    (void)state;
+    load_ok("tests/config/profiles/good/capno.conf", &p);
+    f = field_of(&p, VSD_VITAL_ETCO2);
+    assert_true(f->percent && f->ambient_reg && f->ambient_address == 2);
+    img.n = vsd_mb_plan(&p, 0, rq, VSD_MB_MAX_REQUESTS); /* rr, etco2 and the pressure: one */
+    assert_int_equal(img.n, 1);
+    assert_int_equal(rq[0].start, 0);
+    assert_int_equal(rq[0].count, 3);
+    regs[0][0] = 0; /* rr 0: a value */
+    regs[0][1] = 500;
+    regs[0][2] = 6300;
+    n = vsd_mb_readings(&p, &img, &st, 5000, out);
+    assert_int_equal(n, 2);
+    assert_true(out[0].vital == VSD_VITAL_RR && out[0].value == 0 && out[0].flags == 0);
+    assert_true(out[1].vital == VSD_VITAL_ETCO2 && out[1].flags == 0);
+    assert_float_equal(out[1].value, 31.5, 1e-9);
+    regs[0][2] = 0; /* no pressure: no EtCO2 */
+    n = vsd_mb_readings(&p, &img, &st, 5000, out);
+    assert_true(isnan(out[1].value) && out[1].flags == VSD_Q_INVALID);
+    regs[0][2] = 9000; /* 900 mmHg: not converted either */
+    n = vsd_mb_readings(&p, &img, &st, 5000, out);
+    assert_true(isnan(out[1].value));
+    /* the simulator's way back: 38 mmHg is 5.00 % of the 760 mmHg it writes */
+    vsd_mb_encode(f, 38, &regs[0][1]);
+    assert_int_equal(regs[0][1], 500);
+
+    load_ok("tests/config/profiles/good/capno_fixed.conf", &p);
+    f = field_of(&p, VSD_VITAL_ETCO2);
+    assert_true(f->percent && !f->ambient_reg && f->ambient_mmhg == 630);
+    assert_float_equal(vsd_mb_ambient(f, 6.0, NULL), 37.8, 1e-9);
+    vsd_mb_encode(f, 37.8, regs[0]);
+    assert_int_equal(regs[0][0], 60); /* 6.0 % at scale 0.1 */
+    assert_true(isnan(vsd_mb_ambient(f, NAN, NULL)));
+    /* control: a plain mmHg field is not converted */
+    load_ok("tests/config/profiles/good/capno.conf", &p);
+    assert_false(field_of(&p, VSD_VITAL_RR)->percent);
+}
+
 /* A COUNTER stamp: the measurement keeps the time its counter value was first seen. */
 static void test_readings_counter(void **state)
 {
@@ -410,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_encode_bytes_share_register),
         cmocka_unit_test(test_readings_status_and_time),
         cmocka_unit_test(test_readings_counter),
+        cmocka_unit_test(test_etco2_percent),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

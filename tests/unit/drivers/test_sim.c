@@ -204,7 +204,7 @@ static void test_event_bad(void **state)
     (void)state;
     expect_bad_event("desat at=20s", "unknown event kind 'desat' (known: desaturation, "
                                      "hypertension, tachycardia, bradypnea, probe_off, silent, "
-                                     "implausible, lead_off, hang)");
+                                     "implausible, lead_off, hang, hypoventilation)");
     expect_bad_event("desaturation for=40s value=84", "'at=' is required");
     expect_bad_event("implausible at=50s value=127", "implausible needs vital= and value=");
     expect_bad_event("implausible at=50s vital=spo2", "implausible needs vital= and value=");
@@ -228,7 +228,7 @@ static void test_event_bad(void **state)
                      "'vital=' only applies to implausible");
     expect_bad_event(
         "implausible at=1s vital=temp value=3",
-        "unknown vital 'temp' (known: hr, pr, spo2, nibp_sys, nibp_dia, nibp_mean, rr)");
+        "unknown vital 'temp' (known: hr, pr, spo2, nibp_sys, nibp_dia, nibp_mean, rr, etco2)");
     expect_bad_event("desaturation at=20s 84", "expected FIELD=VALUE, got '84'");
     expect_bad_event("desaturation at=20s =84", "expected FIELD=VALUE, got '=84'");
     expect_bad_event("desaturation at=20s value=", "'value=' needs a value");
@@ -256,8 +256,8 @@ static void test_vitals_list(void **state)
                      VSD_SIM_V_HR | VSD_SIM_V_PR | VSD_SIM_V_SPO2 | VSD_SIM_V_RR | VSD_SIM_V_NIBP);
     assert_int_equal(vsd_sim_vitals_parse("spo2, nibp", &mask, err, sizeof(err)), 0);
     assert_int_equal(mask, VSD_SIM_V_SPO2 | VSD_SIM_V_NIBP);
-    expect_bad_vitals("hr,temp", "unknown vital 'temp' (known: hr, pr, spo2, rr, nibp)");
-    expect_bad_vitals("hr,nibp_sys", "unknown vital 'nibp_sys' (known: hr, pr, spo2, rr, nibp)");
+    expect_bad_vitals("hr,temp", "unknown vital 'temp' (known: hr, pr, spo2, rr, nibp, etco2)");
+    expect_bad_vitals("hr,nibp_sys", "unknown vital 'nibp_sys' (known: hr, pr, spo2, rr, nibp, etco2)");
     expect_bad_vitals("hr,hr", "'hr' listed twice");
     expect_bad_vitals("hr,,rr", "empty name in list");
 }
@@ -427,6 +427,45 @@ static void test_tachycardia_and_bradypnea(void **state)
     assert_true(find(&m, VSD_VITAL_RR)->value == 5);
     assert_true(value_at(&m, 95000, VSD_VITAL_HR) <= 76);
     assert_true(find(&m, VSD_VITAL_RR)->value == 5);
+    monitor_close(&m);
+}
+
+/* Hypoventilation at 10 s for 30 s: 10-22 s the rate falls and EtCO2 rises to 62; 22-34 s
+ * apnea (rate 0 and EtCO2 0, values); SpO2 only from 26.5 s; 34-40 s recovery. */
+static void test_hypoventilation(void **state)
+{
+    static const char *const kv[] = {"vitals", "hr,spo2,rr,etco2", "event",
+                                     "hypoventilation at=10s for=30s value=62", NULL};
+    struct monitor m;
+    double rr0, et0, last_rr = 99, last_et = 0;
+
+    (void)state;
+    assert_int_equal(monitor_open(&m, kv), 0);
+    rr0 = value_at(&m, 9000, VSD_VITAL_RR);
+    et0 = value_at(&m, 9000, VSD_VITAL_ETCO2);
+    assert_true(rr0 >= 11 && rr0 <= 17 && et0 >= 35 && et0 <= 41);
+    assert_int_equal(find(&m, VSD_VITAL_ETCO2)->flags, 0);
+    for (int64_t t = 10000; t < 22000; t += 2000) { /* slower and higher, never the reverse */
+        double rr = value_at(&m, t, VSD_VITAL_RR), et = find(&m, VSD_VITAL_ETCO2)->value;
+
+        assert_true(rr <= last_rr + 1 && et >= last_et - 1.5);
+        last_rr = rr;
+        last_et = et;
+    }
+    assert_true(last_rr <= 8 && last_et >= 55); /* at 20 s */
+    assert_true(value_at(&m, 21900, VSD_VITAL_SPO2) >= 96); /* SpO2 not yet */
+    for (int64_t t = 22000; t < 34000; t += 1000) {
+        const struct vsd_reading *rr;
+
+        assert_true(value_at(&m, t, VSD_VITAL_ETCO2) == 0);
+        rr = find(&m, VSD_VITAL_RR);
+        assert_true(rr->value == 0 && rr->flags == 0); /* no breath is a value */
+    }
+    assert_true(value_at(&m, 26000, VSD_VITAL_SPO2) >= 96); /* late */
+    assert_true(value_at(&m, 33900, VSD_VITAL_SPO2) <= 85);
+    assert_true(value_at(&m, 34000, VSD_VITAL_RR) >= 10);
+    assert_true(find(&m, VSD_VITAL_ETCO2)->value >= 35);
+    assert_true(value_at(&m, 41000, VSD_VITAL_SPO2) >= 96);
     monitor_close(&m);
 }
 
@@ -625,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_desaturation),
         cmocka_unit_test(test_short_desaturation_glides_over_a_third),
         cmocka_unit_test(test_tachycardia_and_bradypnea),
+        cmocka_unit_test(test_hypoventilation),
         cmocka_unit_test(test_hypertension_cuff),
         cmocka_unit_test(test_nibp_measured_only_at_measurements),
         cmocka_unit_test(test_probe_off),

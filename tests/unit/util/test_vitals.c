@@ -49,6 +49,13 @@ static void codes_match_the_domain_page(void **state)
     assert_string_equal(vsd_vital_info(VSD_VITAL_HR)->ucum, "/min");
     assert_string_equal(vsd_vital_info(VSD_VITAL_NIBP_SYS)->ucum, "mm[Hg]");
     assert_int_equal(vsd_vital_info(VSD_VITAL_NIBP_SYS)->mdc_unit, 266016);
+    /* End-tidal CO2: LOINC 19891-1, MDC_AWAY_CO2_ET 151708 (2 x 65536 + 20636), mm[Hg]. */
+    assert_string_equal(vsd_vital_info(VSD_VITAL_ETCO2)->name, "etco2");
+    assert_string_equal(vsd_vital_info(VSD_VITAL_ETCO2)->loinc, "19891-1");
+    assert_int_equal(vsd_vital_info(VSD_VITAL_ETCO2)->mdc_code, 2 * 65536 + 20636);
+    assert_string_equal(vsd_vital_info(VSD_VITAL_ETCO2)->ucum, "mm[Hg]");
+    assert_int_equal(vsd_vital_info(VSD_VITAL_ETCO2)->mdc_unit, 266016);
+    assert_int_equal(vsd_vital_from_name("etco2"), VSD_VITAL_ETCO2);
 }
 
 static void plausible_ranges_admit_real_values(void **state)
@@ -60,6 +67,12 @@ static void plausible_ranges_admit_real_values(void **state)
     assert_true(vsd_vital_info(VSD_VITAL_HR)->plausible_max >= 250);
     assert_true(vsd_vital_info(VSD_VITAL_HR)->plausible_max < 400);
     assert_true(vsd_vital_info(VSD_VITAL_NIBP_SYS)->plausible_max >= 250);
+    /* No breath is a value: rr 0 and EtCO2 0 (apnea, room air at the sensor) are plausible;
+     * severe hypercapnia (over 100 mmHg) is too. */
+    assert_true(vsd_vital_info(VSD_VITAL_RR)->plausible_min == 0);
+    assert_true(vsd_vital_info(VSD_VITAL_ETCO2)->plausible_min == 0);
+    assert_true(vsd_vital_info(VSD_VITAL_ETCO2)->plausible_max >= 100);
+    assert_true(vsd_vital_info(VSD_VITAL_ETCO2)->plausible_max < 760);
 }
 
 static void quality_text_is_stable(void **state)
@@ -72,6 +85,8 @@ static void quality_text_is_stable(void **state)
     assert_string_equal(buf, "invalid|sensor_off");
     vsd_quality_text(VSD_Q_IMPLAUSIBLE, buf, sizeof(buf));
     assert_string_equal(buf, "implausible");
+    vsd_quality_text(VSD_Q_APNEA | VSD_Q_INVALID, buf, sizeof(buf));
+    assert_string_equal(buf, "invalid|apnea");
     vsd_quality_text(VSD_Q_INVALID | VSD_Q_ARTIFACT, buf, 8); /* truncation stays a prefix */
     assert_string_equal(buf, "invalid");
 }
