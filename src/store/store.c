@@ -15,6 +15,7 @@
 #include "audit_hash.h"
 #include "clock.h"
 #include "store.h"
+#include "store_rejects.h"
 #include "store_retention.h"
 #include "store_schema.h"
 #include "store_sql.h"
@@ -24,13 +25,6 @@
 #define STOP_ATTEMPTS 3           /* commit attempts at close before giving up */
 #define CHECKPOINT_IDLE_MS 1000   /* passive checkpoint after this long without writes */
 #define CHECKPOINT_FORCE_MS 10000 /* ... or between batches, if never idle that long */
-#define REJECT_RING 32            /* refused staff records kept for the commands that wait */
-
-/* A refused staff record (or, LO < HI, an unknown number of them in that ticket range). */
-struct reject_entry {
-    uint64_t lo, hi;
-    struct vsd_reject r; /* r.actor "" matches any caller */
-};
 
 struct vsd_store {
     sqlite3 *db;
@@ -57,10 +51,8 @@ struct vsd_store {
     bool stopping;
     bool stopped;
     struct vsd_store_stats stats;
-    struct reject_entry rejects[REJECT_RING]; /* the newest refused staff records */
-    uint64_t n_rejects;                       /* ever added to the ring */
-    uint64_t rejects_lost_hi;                 /* highest ticket pushed out of the ring */
-    int64_t head_id;                          /* committed audit chain head */
+    struct vsd_reject_ring rejects; /* the newest refused staff records */
+    int64_t head_id;                /* committed audit chain head */
     char head_hash[VSD_AUDIT_HASH_HEX + 1];
     struct vsd_retention_run *retention_req; /* queued, not yet taken by the writer */
     bool retention_busy;                     /* a run is queued or running */
@@ -279,40 +271,12 @@ static void notify_outbox(struct vsd_store *s, const struct vsd_op_list *batch)
                          op->str[VSD_F_PAYLOAD]);
 }
 
-static void reject_push(struct vsd_store *s, const struct reject_entry *e)
-{
-    struct reject_entry *slot = &s->rejects[s->n_rejects++ % REJECT_RING];
-
-    if (s->n_rejects > REJECT_RING && slot->hi > s->rejects_lost_hi)
-        s->rejects_lost_hi = slot->hi;
-    *slot = *e;
-}
-
-/* With the lock held, after a commit of the tickets FIRST..LAST: keep its refused staff records
- * for vsd_store_sync_since(); more than the batch could list stand for the whole batch. */
-static void note_rejects(struct vsd_store *s, const struct vsd_batch_counts *c, uint64_t first,
-                         uint64_t last)
-{
-    struct reject_entry e = {0};
-
-    for (size_t i = 0; i < c->n_rejected && i < VSD_REJECT_KEEP; i++) {
-        e = (struct reject_entry){c->rejected[i].ticket, c->rejected[i].ticket, c->rejected[i]};
-        reject_push(s, &e);
-    }
-    if (c->n_rejected > VSD_REJECT_KEEP) {
-        e = (struct reject_entry){.lo = first, .hi = last};
-        snprintf(e.r.what, sizeof(e.r.what), "%zu staff records", c->n_rejected);
-        snprintf(e.r.why, sizeof(e.r.why), "refused by the database (see the vitalsd log)");
-        reject_push(s, &e);
-    }
-}
-
 /* With the lock held: account for a commit attempt of the batch up to TICKET. */
 static void after_attempt(struct vsd_store *s, struct writer *w, int r, uint64_t ticket,
                           const struct vsd_batch_counts *c, const char *msg)
 {
     if (r == 0) {
-        note_rejects(s, c, s->committed_ticket + 1, ticket);
+        vsd_rejects_note(&s->rejects, c, s->committed_ticket + 1, ticket);
         s->stats.staff_records_refused += c->n_rejected;
         vsd_store_sql_head(s->sql, &s->head_id, s->head_hash);
         if (w->backoff_ms)
@@ -781,24 +745,6 @@ uint64_t vsd_store_mark(struct vsd_store *s)
     return t;
 }
 
-/* With the lock held: the newest refused staff record by ACTOR queued after MARK, or NULL. A
- * mark older than what the ring still holds may have lost one: that counts as refused. */
-static const struct vsd_reject *find_reject(const struct vsd_store *s, uint64_t mark,
-                                            const char *actor)
-{
-    static const struct vsd_reject lost = {.what = "staff records",
-                                           .why = "refused by the database (see the vitalsd log)"};
-    uint64_t n = s->n_rejects < REJECT_RING ? s->n_rejects : REJECT_RING;
-
-    for (uint64_t i = 0; i < n; i++) {
-        const struct reject_entry *e = &s->rejects[(s->n_rejects - 1 - i) % REJECT_RING];
-        if (e->hi > mark &&
-            (!actor || !*e->r.actor || strncmp(e->r.actor, actor, sizeof(e->r.actor) - 1) == 0))
-            return &e->r;
-    }
-    return s->rejects_lost_hi > mark ? &lost : NULL;
-}
-
 int vsd_store_sync_since(struct vsd_store *s, uint64_t mark, const char *actor, char *why,
                          size_t whylen)
 {
@@ -808,7 +754,7 @@ int vsd_store_sync_since(struct vsd_store *s, uint64_t mark, const char *actor, 
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&s->lock);
-    r = find_reject(s, mark, actor);
+    r = vsd_rejects_find(&s->rejects, mark, actor);
     if (r && why && whylen)
         snprintf(why, whylen, "the database refused %s: %s", r->what, r->why);
     pthread_mutex_unlock(&s->lock);
