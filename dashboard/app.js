@@ -31,7 +31,8 @@
     storage_failing: 'Storage failing', queue_overflow: 'Readings lost',
     alert_path_down: 'Alert path down', broker_lost: 'This screen lost the broker',
     daemon_offline: 'vitalsd is offline',
-    daemon_failed: 'vitalsd has failed and is not restarting'
+    daemon_failed: 'vitalsd has failed and is not restarting',
+    link_lost: 'Area not monitored from here (link to the area lost)'
   };
   var STALE_GRACE_MS = 1000;   /* a value is stale when older than its device's poll + this */
   var TREND_MS = 30 * 60000;   /* the sparklines' window: the last 30 minutes... */
@@ -48,7 +49,8 @@
     beds: {}, devices: {}, daemonAlerts: newAlertSet(),
     pending: {}, requests: 0, skew: 0,
     trend: { requested: false, loaded: false, error: null, at: null },
-    highSeen: {}, alertsSignature: '', firstConnect: true
+    highSeen: {}, alertsSignature: '', firstConnect: true,
+    central: config.central, areas: {} /* central: per area, its daemon and its link */
   };
 
   /* The broker: as given, else the host and port that served this page (none for a page opened
@@ -57,9 +59,12 @@
     var params = new URLSearchParams(location.search);
     var dflt = location.host
       ? (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/mqtt' : '';
+    /* The central view (docs/deployment.md): every area bridged to this broker, read only. */
+    var central = params.get('central') === '1' || document.body.dataset.central === '1';
     return {
       broker: params.get('broker') || document.body.dataset.broker || dflt,
-      area: params.get('area') || document.body.dataset.area || ''
+      area: central ? '+' : params.get('area') || document.body.dataset.area || '',
+      central: central
     };
   }
 
@@ -167,9 +172,28 @@
     if (S.signedIn && !S.connected)
       out.push(localAlert('broker_lost', S.lostSince,
                           'no readings and no alerts reach this screen'));
+    else if (S.signedIn && S.central)
+      return areaAlerts();
     else if (S.signedIn && daemonDown())
       out.push(localAlert('daemon_' + S.daemon, S.daemonSince,
                           'no readings are taken and no alerts are raised'));
+    return out;
+  }
+
+  /* Central view: an area whose vitalsd is down, or whose link to this broker is lost, is
+   * not watched from here: never a quiet area. */
+  function areaAlerts() {
+    var out = [];
+    Object.keys(S.areas).sort(naturalCompare).forEach(function (name) {
+      var a = S.areas[name], item = null;
+      if (a.link === '0')
+        item = localAlert('link_lost', a.linkSince, 'its alerts do not reach this screen; ' +
+                          'the area\'s own dashboard still has them');
+      else if (a.daemon === 'offline' || a.daemon === 'failed')
+        item = localAlert('daemon_' + a.daemon, a.since,
+                          'no readings are taken and no alerts are raised in this area');
+      if (item) { item.bed = 'area ' + name; item.alert_id += '-' + name; out.push(item); }
+    });
     return out;
   }
 
@@ -186,6 +210,9 @@
       out = out.concat(activeAlerts(S.beds[name].alerts, name));
     });
     out = out.concat(activeAlerts(S.daemonAlerts, 'vitalsd'));
+    Object.keys(S.areas).forEach(function (name) {
+      out = out.concat(activeAlerts(S.areas[name].alerts, 'vitalsd of ' + name));
+    });
     return out.concat(localAlerts());
   }
 
@@ -569,7 +596,9 @@
     var facts = el('div', 'a-facts', factsText(a));
     var state = el('div', 'a-state', stateText(a));
     li.append(head, what, facts, state);
-    if (!a.local && !a.acknowledged) li.append(ackButton(a));
+    if (!a.local && !a.acknowledged && !S.central) li.append(ackButton(a));
+    else if (!a.local && !a.acknowledged)
+      li.append(el('div', 'a-where', 'Acknowledge on the area\'s own dashboard'));
     return li;
   }
 
@@ -606,6 +635,8 @@
       out.push(['lost', 'NOT LIVE: this screen lost the broker at ' + clockText(S.lostSince) +
                 ' (' + ageText(Date.now() - S.lostSince) + ' ago). Readings and alerts are NOT ' +
                 'shown. Reconnecting\u2026']);
+    if (S.central)
+      return out.concat(areaBanners());
     if (S.signedIn && S.daemon === 'failed')
       out.push(['failed', 'vitalsd has FAILED and is not restarting' + (S.daemonSince ? ' (since ' +
                 clockText(S.daemonSince) + ')' : '') + ': no readings are taken and NO ALERTS ' +
@@ -625,6 +656,19 @@
       if (text) out.push([a.code, text + ' Raised ' + clockText(Date.parse(a.raised)) + '.']);
     });
     return out;
+  }
+
+  function areaBanners() {
+    return areaAlerts().map(function (a) {
+      var text = a.code === 'link_lost'
+        ? 'Area ' + a.bed.slice(5) + ' is NOT MONITORED FROM HERE since ' +
+          clockText(Date.parse(a.raised)) + ': its link to this broker is lost. Its own ' +
+          'dashboard still shows its alerts.'
+        : 'Area ' + a.bed.slice(5) + ': vitalsd is ' + (a.code === 'daemon_failed'
+          ? 'FAILED and not restarting' : 'OFFLINE') + ': no readings are taken and NO ALERTS ' +
+          'are raised there.';
+      return [a.code, text];
+    });
   }
 
   function renderBanners() {
@@ -753,6 +797,7 @@
   }
 
   function requestSessions() {
+    if (S.central) return; /* commands stay at the area (docs/deployment.md) */
     sendCommand({ cmd: 'session_list' }, 'Reading the open visits', function (reply) {
       (reply.beds || []).forEach(function (b) {
         bedOf(b.bed).session = b.session || null;
@@ -762,6 +807,7 @@
   }
 
   function requestTrend() {
+    if (S.central) { S.trend.error = 'central view: trends from the page\'s start'; return; }
     S.trend.requested = true;
     sendCommand({ cmd: 'trend', minutes: 30 }, 'Reading the last 30 minutes', onTrend,
                 function () { S.trend.error = 'no trend from vitalsd'; });
@@ -820,7 +866,7 @@
       [p + 'daemon/alert']: { qos: 1 }, [p + 'bed/+/alerts']: { qos: 1 },
       [p + 'bed/+/alert']: { qos: 1 }, [p + 'bed/+/readings']: { qos: 0 },
       [p + 'device/+/status']: { qos: 1 }, [p + 'escalation']: { qos: 1 },
-      [p + 'reply/' + S.user]: { qos: 1 }
+      [p + (S.central ? 'bridge/state' : 'reply/' + S.user)]: { qos: 1 }
     };
   }
 
@@ -828,10 +874,11 @@
     var parts = topic.split('/');
     if (parts[0] !== 'vitals' || parts.length < 3) return;
     if (!S.area) { discoverArea(parts[1], parts.slice(2).join('/')); return; }
-    if (parts[1] !== S.area) return;
+    if (parts[1] !== S.area && !S.central) return;
     var text = new TextDecoder().decode(payload);
     if (!text) return; /* an emptied retained topic */
-    route(parts.slice(2), text);
+    if (S.central) routeCentral(parts[1], parts.slice(2), text);
+    else route(parts.slice(2), text);
     schedule();
   }
 
@@ -840,10 +887,13 @@
   }
 
   function route(p, text) {
-    var leaf = p.join('/');
-    if (leaf === 'daemon/state') return onDaemonState(text);
+    if (p.join('/') === 'daemon/state') return onDaemonState(text);
     var msg = parse(text);
-    if (!msg || typeof msg !== 'object') return;
+    if (msg && typeof msg === 'object') routeMsg(p, msg);
+  }
+
+  function routeMsg(p, msg) {
+    var leaf = p.join('/');
     if (leaf === 'daemon/alerts') return applyList(S.daemonAlerts, msg);
     if (leaf === 'daemon/alert') return applyEvent(S.daemonAlerts, msg);
     if (leaf === 'escalation')
@@ -855,6 +905,35 @@
     if (p[2] === 'readings') onReadings(bed, msg);
     else if (p[2] === 'alerts') { applyList(bed.alerts, msg); bed.session = msg.session; }
     else if (p[2] === 'alert') applyEvent(bed.alerts, msg);
+  }
+
+  /* Central view: beds and devices are named AREA/NAME, and each area keeps its own daemon
+   * state, link state and daemon alerts. */
+  function routeCentral(area, p, text) {
+    var a = S.areas[area] || (S.areas[area] = { daemon: 'unknown', since: null, link: null,
+                                                linkSince: null, alerts: newAlertSet() });
+    var leaf = p.join('/');
+    if (leaf === 'daemon/state' || leaf === 'bridge/state') {
+      var key = leaf === 'daemon/state' ? 'daemon' : 'link';
+      var since = key === 'daemon' ? 'since' : 'linkSince';
+      if (text !== a[key]) a[since] = Date.now();
+      a[key] = text;
+      return;
+    }
+    var msg = parse(text);
+    if (!msg || typeof msg !== 'object') return;
+    scope(area, msg);
+    (msg.alerts || []).forEach(function (x) { scope(area, x); });
+    if (leaf === 'daemon/alerts') return applyList(a.alerts, msg);
+    if (leaf === 'daemon/alert') return applyEvent(a.alerts, msg);
+    if (leaf === 'escalation' && !msg.bed) return applyEvent(a.alerts, msg);
+    if (p[0] === 'device' || p[0] === 'bed') p[1] = area + '/' + p[1];
+    routeMsg(p, msg);
+  }
+
+  function scope(area, msg) {
+    if (msg && typeof msg.bed === 'string') msg.bed = area + '/' + msg.bed;
+    if (msg && typeof msg.device === 'string') msg.device = area + '/' + msg.device;
   }
 
   /* "failed": systemd gave up restarting vitalsd (vitalsd-failed.service); its "online" at the
@@ -881,9 +960,12 @@
 
   function useArea(area) {
     S.area = area;
-    $('area-name').textContent = area;
-    $('area-name').title = 'observation area ' + area;
-    document.title = 'vitalsd: ' + area;
+    var shown = S.central ? 'all areas' : area;
+    $('area-name').textContent = shown;
+    $('area-name').title = S.central ? 'the central view: every area bridged to this broker'
+      : 'observation area ' + area;
+    document.title = 'vitalsd: ' + shown;
+    document.body.classList.toggle('central', S.central);
     S.client.subscribe(topics(area), function (err) {
       if (err) note('Subscribing failed: ' + err.message, true);
       requestSessions();
@@ -1002,6 +1084,8 @@
     get area() { return S.area; },
     get connected() { return S.connected; },
     get daemon() { return S.daemon; },
+    get central() { return S.central; },
+    areas: function () { return JSON.parse(JSON.stringify(S.areas)); },
     get trend() { return Object.assign({}, S.trend); },
     alerts: function () { return allAlerts().sort(byUrgency); },
     beds: function () { return Object.keys(S.beds).sort(naturalCompare); },
