@@ -15,7 +15,7 @@ secs=${BENCH_SECONDS:-60}
 warm=3
 pollers=${BENCH_POLLERS:-vitalsd collectd}
 collectd_max=${BENCH_COLLECTD_MAX:-1000000}
-per_sim=2000 # the simulator serves at most 2048 endpoints
+per_sim=${BENCH_PER_SIM:-500} # ports a simulator (at most 2048); fewer make shorter poll() sets
 ulimit -n "$(ulimit -Hn)" # 5,000 connections on each side
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10 100 500)
