@@ -9,7 +9,9 @@
 # Usage: bench/modbus_poll.sh [N...]  (default 10 100 500); BENCH_SECONDS (default 60) per run;
 # BENCH_POLLERS (default "vitalsd collectd"; add "minimal" for bench_min_poller, the baseline a
 # few dozen lines of libmodbus make); BENCH_COLLECTD_MAX: collectd is not run above this many
-# devices (a "skipped" row says so). Past 2,000 devices several simulators share the ports.
+# devices (a "skipped" row says so). Several simulators share the ports (BENCH_PER_SIM each).
+# BENCH_STARTUP=N first times vitalsd with N devices from exec to READY (sd_notify through a
+# NOTIFY_SOCKET of the script's own) and `vitalsd --check-config` on the same file.
 . "$(dirname "$0")/lib.sh"
 secs=${BENCH_SECONDS:-60}
 warm=3
@@ -217,6 +219,32 @@ run_minimal() {
     "$req" "$m_cpu" "$m_rss" "$(calc "$req / ($polls > 0 ? $polls : 1)")" "$(val jitter_p99_ms)"
 }
 
+# startup N: exec -> READY=1 on our own NOTIFY_SOCKET, then --check-config on the same file.
+startup() {
+  start_sim "$1"
+  vitalsd_conf "$1" > "$T/s.conf"
+  rm -f "$T/notify.sock" "$T/ready.ns"
+  (socat -u UNIX-RECV:"$T/notify.sock" - | { IFS= read -r -N 7 _; date +%s%N > "$T/ready.ns"; }) &
+  pids+=("$!")
+  for _ in $(seq 1 50); do [ -S "$T/notify.sock" ] && break; sleep 0.1; done
+  local t0 c0 c1 pid
+  t0=$(date +%s%N)
+  NOTIFY_SOCKET=$T/notify.sock "$B"/vitalsd -c "$T/s.conf" 2>"$T/s.log" &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 600); do [ -s "$T/ready.ns" ] && break; sleep 0.05; done
+  kill -TERM "$pid"
+  wait "$pid" || true
+  c0=$(date +%s%N)
+  "$B"/vitalsd --check-config "$T/s.conf" > /dev/null 2>&1
+  c1=$(date +%s%N)
+  printf 'startup %d devices: exec -> READY %s ms, --check-config %s ms\n' "$1" \
+    "$([ -s "$T/ready.ns" ] && calc "($(cat "$T/ready.ns") - $t0) / 1e6" || echo none)" \
+    "$(calc "($c1 - $c0) / 1e6")"
+  rm -f "$T/v$1.db"*
+  stop_sims
+}
+
 has() { [[ " $pollers " == *" $1 "* ]]; }
 
 calc() { awk "BEGIN { printf \"%.4f\", $1 }"; }
@@ -224,6 +252,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b > 0) printf "%.2f",
 
 echo "modbus_poll: N Modbus TCP devices at 1 Hz for ${secs} s each (after ${warm} s warm-up),"
 echo "vitalsd then collectd $(collectd -h | sed -n 's/^collectd \([^,]*\),.*/\1/p') against the same simulator"
+[ -z "${BENCH_STARTUP:-}" ] || startup "$BENCH_STARTUP"
 printf '%6s  %-9s %8s %8s %8s %10s %9s %9s %10s\n' devices daemon polls missed requests \
   'cpu_s/1k' 'rss_MB' 'req/poll' 'jitter_p99'
 for n in "${sizes[@]}"; do
