@@ -224,7 +224,8 @@ startup() {
   start_sim "$1"
   vitalsd_conf "$1" > "$T/s.conf"
   rm -f "$T/notify.sock" "$T/ready.ns"
-  (socat -u UNIX-RECV:"$T/notify.sock" - | { IFS= read -r -N 7 _; date +%s%N > "$T/ready.ns"; }) &
+  (socat -u UNIX-RECV:"$T/notify.sock" - 2>/dev/null |
+    { IFS= read -r -N 7 _; date +%s%N > "$T/ready.ns"; }) &
   pids+=("$!")
   for _ in $(seq 1 50); do [ -S "$T/notify.sock" ] && break; sleep 0.1; done
   local t0 c0 c1 pid
@@ -238,9 +239,9 @@ startup() {
   c0=$(date +%s%N)
   "$B"/vitalsd --check-config "$T/s.conf" > /dev/null 2>&1
   c1=$(date +%s%N)
-  printf 'startup %d devices: exec -> READY %s ms, --check-config %s ms\n' "$1" \
-    "$([ -s "$T/ready.ns" ] && calc "($(cat "$T/ready.ns") - $t0) / 1e6" || echo none)" \
-    "$(calc "($c1 - $c0) / 1e6")"
+  printf 'startup %d devices: exec -> READY %s ms, --check-config %.1f ms\n' "$1" \
+    "$([ -s "$T/ready.ns" ] && printf %.1f "$(calc "($(cat "$T/ready.ns") - $t0) / 1e6")" ||
+      echo none)" "$(calc "($c1 - $c0) / 1e6")"
   rm -f "$T/v$1.db"*
   stop_sims
 }
