@@ -29,7 +29,10 @@ run_driver "^sigkill: $CYCLES/$CYCLES integrity ok, 0 committed rows lost" sigki
 resent=$(sed -n 's/.* \([0-9]*\) outbox rows pending re-send.*/\1/p' "$T/driver.out")
 [ "$resent" -gt 0 ] || fail "no kill left an unacknowledged outbox row: re-sending was not exercised"
 run_driver "^sigkill: 20/20 integrity ok, 0 committed rows lost" sigkill "$T/normal.db" 20 normal
-pass "store: $CYCLES + 20 kills, every committed row present, $resent unacknowledged outbox rows listed for re-send"
+"$VITALSCTL" audit verify --db "$T/full.db" >"$T/verify.out" 2>&1 ||
+  fail "the audit chain after the kills: $(cat "$T/verify.out")"
+pass "store: $CYCLES + 20 kills, every committed row present, the audit chain verifies," \
+  "$resent unacknowledged outbox rows listed for re-send"
 
 # ---- (2) the daemon, a real broker, a durable subscriber ----
 start_broker
