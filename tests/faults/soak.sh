@@ -85,7 +85,8 @@ stop_daemon
 [ "$(sql 'pragma integrity_check')" = ok ] || fail "integrity check"
 
 # growth after the warm-up
-read -r rss0 fd0 < <(awk -F, -v w="$WARMUP" 'NR > 1 && $1 >= w { print $2, $3; exit }' "$T/soak.csv")
+read -r rss0 fd0 < <(awk -F, -v w="$WARMUP" 'NR > 1 && $1 >= w { print $2, $3; exit }' \
+  "$T/soak.csv")
 read -r rss1 fdmin fdmax walmax < <(awk -F, -v w="$WARMUP" 'NR > 1 && $1 >= w {
   last = $2; if (min == "" || $3 < min) min = $3; if ($3 > max) max = $3; if ($4 > wal) wal = $4 }
   END { print last, min, max, wal + 0 }' "$T/soak.csv")
@@ -103,5 +104,8 @@ gap=$(sql "select coalesce(max(d), 0) from (select ts_ms, ts_ms - lag(ts_ms) ove
            and ts_ms between $t0_ms and $t1_ms) where not ($excl)")
 [ "$gap" -le 200 ] || fail "a monitor's readings were $gap ms apart outside the faults (2P = 200)"
 rows=$(sql "select count(*) from readings")
-echo "soak: ${DURATION} s at $BEDS beds x 100 ms, ${#faults[@]} faults: RSS $rss0 -> $rss1 KiB ($growth %, limit $RSS_PCT %), fds $fdmin..$fdmax, WAL at most $walmax bytes, longest poll gap ${gap} ms outside faults, $rows readings, integrity ok"
+echo "soak: ${DURATION} s at $BEDS beds x 100 ms, ${#faults[@]} faults:" \
+  "RSS $rss0 -> $rss1 KiB ($growth %, limit $RSS_PCT %), fds $fdmin..$fdmax," \
+  "WAL at most $walmax bytes, longest poll gap ${gap} ms outside faults, $rows readings," \
+  "integrity ok"
 [ -z "${KEEP_SOAK_CSV:-}" ] || cp "$T/soak.csv" "$KEEP_SOAK_CSV"

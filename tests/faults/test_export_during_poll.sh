@@ -52,15 +52,19 @@ export_ms=$((t1 - t0))
 lat=$((raised_ms - set_ms))
 [ "$lat" -le 1000 ] || fail "an alert raised during the export took $lat ms to reach MQTT"
 [ "$max_wal" -le 67108864 ] || fail "the WAL grew to $max_wal bytes during the export"
-checkpointed() { sql "pragma wal_checkpoint(PASSIVE)" | awk -F'|' '$1 == 0 && $2 == $3 { ok = 1 } END { exit !ok }'; }
+checkpointed() { # busy 0 and every WAL frame checkpointed
+  sql "pragma wal_checkpoint(PASSIVE)" | awk -F'|' '$1 == 0 && $2 == $3 { ok = 1 } END { exit !ok }'
+}
 wait_for 60 "a complete checkpoint after the export" checkpointed
 ckpt_ms=$(($(date +%s%N) / 1000000 - t1))
 sleep 0.5
-gap=$(sql "select max(d) from (select ts_ms - lag(ts_ms) over (partition by device order by ts_ms) as d
-           from readings where vital='hr' and ts_ms between $t0 and $t1)")
+gap=$(sql "select max(d) from (select ts_ms - lag(ts_ms) over (partition by device
+           order by ts_ms) as d from readings where vital='hr' and ts_ms between $t0 and $t1)")
 stop_daemon
 [ "$gap" -le 400 ] || fail "a monitor's readings were $gap ms apart during the export (2P = 400)"
 ! grep -q "commit failed" "$T/vitalsd.log" || fail "a commit failed during the export"
 exported=$(grep -o '"resourceType":"Observation"' "$T/export.json" | wc -l)
 [ "$exported" -ge "$N" ] || fail "the export holds $exported observations, not $N"
-echo "export: $exported readings as FHIR in $export_ms ms while 20 beds polled: longest poll gap ${gap} ms (2P 400), alert latency ${lat} ms, WAL at most $max_wal bytes, checkpoint complete ${ckpt_ms} ms after"
+echo "export: $exported readings as FHIR in $export_ms ms while 20 beds polled:" \
+  "longest poll gap ${gap} ms (2P 400), alert latency ${lat} ms, WAL at most $max_wal bytes," \
+  "checkpoint complete ${ckpt_ms} ms after"

@@ -29,8 +29,8 @@ mount -t tmpfs -o size=4m,mode=0755 tmpfs "$T/disk" || fail "mount tmpfs"
 trap 'rc=$?; umount -l "$T/disk" 2>/dev/null || true; exit $rc' ERR
 start_broker
 write_config "$T/vitalsd.conf"
-sed -i "s|^database = .*|database = $T/disk/vitalsd.db|; s|^\[daemon\]|[daemon]\nqueue_depth = 16|" \
-  "$T/vitalsd.conf"
+sed -i -e "s|^database = .*|database = $T/disk/vitalsd.db|" \
+  -e "s|^\[daemon\]|[daemon]\nqueue_depth = 16|" "$T/vitalsd.conf"
 for i in $(seq 1 8); do
   printf '[device.m%d]\ndriver = sim\npoll = 500ms\ntimeout = 200ms\n[bed.b%d]\ndevices = m%d\n' \
     "$i" "$i" "$i" >>"$T/vitalsd.conf"
@@ -69,7 +69,8 @@ while [ "$(now_ms)" -lt $((full_ms + 15000)) ]; do
   sleep 0.02
 done
 [ -n "$first_fail_ms" ] || fail "no failed commit within 15 s of the disk filling"
-grep -q "commit failed.*database or disk is full" "$T/vitalsd.log" || fail "SQLITE_FULL not reported"
+grep -q "commit failed.*database or disk is full" "$T/vitalsd.log" ||
+  fail "SQLITE_FULL not reported"
 [ $((first_fail_ms - full_ms)) -le 2000 ] ||
   fail "the first failed commit came $((first_fail_ms - full_ms)) ms after the disk filled (2000)"
 [ -n "$alert_ms" ] || fail "no storage_failing alert on MQTT"
@@ -77,17 +78,22 @@ grep -q "commit failed.*database or disk is full" "$T/vitalsd.log" || fail "SQLI
 first_fail_ms=$(grep -m1 "commit failed" "$T/log.txt" | cut -d' ' -f1)
 alert_ms=$(grep -m1 '"storage_failing"' "$T/daemon.txt" | cut -d' ' -f1)
 delay=$((alert_ms - first_fail_ms))
-[ "$delay" -le 500 ] || fail "storage_failing reached MQTT $delay ms after the first failed commit (P = 500)"
-pass "SQLITE_FULL $((first_fail_ms - full_ms)) ms after the disk filled; storage_failing on MQTT ${delay} ms after the first failed commit (P 500 ms)"
+[ "$delay" -le 500 ] ||
+  fail "storage_failing reached MQTT $delay ms after the first failed commit (P = 500)"
+pass "SQLITE_FULL $((first_fail_ms - full_ms)) ms after the disk filled;" \
+  "storage_failing on MQTT ${delay} ms after the first failed commit (P 500 ms)"
 
 dropped() { ctl status --json | jq -e '.store.readings_dropped > 0'; }
 wait_for 20 "readings dropped from the full queue, counted" dropped
-grep -q '"queue_overflow"' "$T/daemon.txt" || wait_for 5 "queue_overflow alert" grep -q '"queue_overflow"' "$T/daemon.txt"
+wait_for 5 "queue_overflow alert" grep -q '"queue_overflow"' "$T/daemon.txt"
 held_from=$(now_ms)
 sleep 1
 rm -f "$T/disk/filler"
 freed_ms=$(now_ms)
-cleared() { [ "$(tail -n1 "$T/daemon.txt" | cut -d' ' -f3- | jq '[.alerts[] | select(.code=="storage_failing")] | length')" -eq 0 ]; }
+cleared() {
+  [ "$(tail -n1 "$T/daemon.txt" | cut -d' ' -f3- |
+       jq '[.alerts[] | select(.code=="storage_failing")] | length')" -eq 0 ]
+}
 wait_for 15 "storage_failing cleared" cleared
 after_free() { [ "$(sql "select count(*) from readings where ts_ms > $freed_ms + 1000")" -gt 0 ]; }
 wait_for 10 "readings written after space returned" after_free
@@ -96,8 +102,11 @@ errors=$(ctl status --json | jq '.store.commit_errors')
 stop_daemon
 held=$(sql "select count(*) from readings where ts_ms > $full_ms and ts_ms < $freed_ms")
 [ "$held" -gt 0 ] || fail "no reading taken while the disk was full was written afterwards"
-dups=$(sql "select count(*) from (select device, vital, ts_ms from readings group by 1,2,3 having count(*) > 1)")
+dups=$(sql "select count(*) from (select device, vital, ts_ms from readings group by 1, 2, 3
+            having count(*) > 1)")
 [ "$dups" -eq 0 ] || fail "$dups duplicated readings"
 [ "$(sql 'pragma integrity_check')" = ok ] || fail "integrity check"
 umount -l "$T/disk" 2>/dev/null || true
-echo "storage-full: SQLITE_FULL after $((first_fail_ms - full_ms)) ms, alert after ${delay} ms, $errors failed commits, $held readings held and written, $drops overflow drops counted, 0 duplicates, integrity ok, writing resumed"
+echo "storage-full: SQLITE_FULL after $((first_fail_ms - full_ms)) ms, alert after ${delay} ms," \
+  "$errors failed commits, $held readings held and written, $drops overflow drops counted," \
+  "0 duplicates, integrity ok, writing resumed"

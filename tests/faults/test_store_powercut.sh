@@ -13,14 +13,7 @@
 # checkpoints, which sync the WAL).
 . "$(dirname "$0")/../integration/lib.sh"
 
-DRIVER=$BUILD/tests/faults/store_driver
-[ -x "$DRIVER" ] || fail "$DRIVER not built"
-run_driver() { # EXPECT ARGS...: run, print the counts, check the line
-  local want=$1; shift
-  "$DRIVER" "$@" >"$T/driver.out" 2>>"$T/driver.log" || { cat "$T/driver.out"; tail "$T/driver.log"; fail "store_driver $*"; }
-  cat "$T/driver.out"
-  grep -q "$want" "$T/driver.out" || fail "expected '$want'"
-}
+. "$(dirname "$0")/lib_store.sh"
 undone() { sed -n 's/.*; \([0-9]*\) unsynced writes undone.*/\1/p' "$T/driver.out"; }
 
 run_driver "^powercut: 50/50 integrity ok, 0 committed rows lost" powercut "$T/full.db" 50 full
@@ -32,12 +25,15 @@ for db in full torn; do
 done
 pass "synchronous=FULL: 100 power cuts, no committed row lost, the audit chain verifies"
 
-run_driver "^powercut: 20/20 integrity ok, [1-9][0-9]* committed rows lost" powercut "$T/normal.db" 20 normal
-pass "synchronous=NORMAL: the database survives a power cut intact, committed rows are lost (as expected)"
+run_driver "^powercut: 20/20 integrity ok, [1-9][0-9]* committed rows lost" \
+  powercut "$T/normal.db" 20 normal
+pass "synchronous=NORMAL: the database survives a power cut intact;" \
+  "committed rows are lost (as expected)"
 
 if [ -n "${VSD_FAULT_FULL:-}" ]; then
   CUT_MS=30000 run_driver "^powercut: 4/4 integrity ok" powercut "$T/rpo.db" 4 normal
   rpo=$(sed -n 's/.*RPO \([0-9]*\) ms.*/\1/p' "$T/driver.out")
   [ "$rpo" -le 10500 ] || fail "synchronous=NORMAL lost $rpo ms of readings (at most 10 s + 500 ms)"
-  CUT_MS=30000 run_driver "^powercut: 2/2 integrity ok, 0 committed rows lost" powercut "$T/rpo-full.db" 2 full
+  CUT_MS=30000 run_driver "^powercut: 2/2 integrity ok, 0 committed rows lost" \
+    powercut "$T/rpo-full.db" 2 full
 fi

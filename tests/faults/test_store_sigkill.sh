@@ -14,20 +14,15 @@
 # docs/reliability.md T11).
 . "$(dirname "$0")/../integration/lib.sh"
 
-DRIVER=$BUILD/tests/faults/store_driver
-[ -x "$DRIVER" ] || fail "$DRIVER not built"
+. "$(dirname "$0")/lib_store.sh"
 CYCLES=${VSD_FAULT_FULL:+1000}
 CYCLES=${CYCLES:-200}
 
-run_driver() { # EXPECT ARGS...: run, print the counts, check the line
-  local want=$1; shift
-  "$DRIVER" "$@" >"$T/driver.out" 2>>"$T/driver.log" || { cat "$T/driver.out"; tail "$T/driver.log"; fail "store_driver $*"; }
-  cat "$T/driver.out"
-  grep -q "$want" "$T/driver.out" || fail "expected '$want'"
-}
-run_driver "^sigkill: $CYCLES/$CYCLES integrity ok, 0 committed rows lost" sigkill "$T/full.db" "$CYCLES" full
+run_driver "^sigkill: $CYCLES/$CYCLES integrity ok, 0 committed rows lost" \
+  sigkill "$T/full.db" "$CYCLES" full
 resent=$(sed -n 's/.* \([0-9]*\) outbox rows pending re-send.*/\1/p' "$T/driver.out")
-[ "$resent" -gt 0 ] || fail "no kill left an unacknowledged outbox row: re-sending was not exercised"
+[ "$resent" -gt 0 ] ||
+  fail "no kill left an unacknowledged outbox row: re-sending was not exercised"
 run_driver "^sigkill: 20/20 integrity ok, 0 committed rows lost" sigkill "$T/normal.db" 20 normal
 "$VITALSCTL" audit verify --db "$T/full.db" >"$T/verify.out" 2>&1 ||
   fail "the audit chain after the kills: $(cat "$T/verify.out")"
@@ -80,7 +75,8 @@ for i in $(seq 1 "$kills"); do
   p=$(undelivered)
   pending_total=$((pending_total + p))
 done
-[ "$pending_total" -gt 0 ] || fail "no kill left an unacknowledged alert: re-sending was not exercised"
+[ "$pending_total" -gt 0 ] ||
+  fail "no kill left an unacknowledged alert: re-sending was not exercised"
 start_daemon "$T/vitalsd.conf"
 outbox_empty() { [ "$(undelivered)" -eq 0 ]; }
 wait_for 15 "every outbox row delivered after the last restart" outbox_empty

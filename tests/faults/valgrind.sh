@@ -10,7 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD BUILD=${BUILD:-$PWD/build}
-command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
+if ! command -v valgrind >/dev/null; then
+  echo "valgrind is needed (apt-get install valgrind)" >&2
+  exit 1
+fi
 [ -x "$BUILD/vitalsd" ] || { echo "build first: scripts/build build" >&2; exit 1; }
 VG=$(mktemp -d /tmp/vsd-valgrind.XXXXXX)
 trap 'rm -rf "$VG"' EXIT
@@ -26,6 +29,9 @@ tests=("$@")
 rc=0
 for t in "${tests[@]}"; do
   echo "== $t under valgrind"
-  VSD_SOURCE_DIR=$SRC VSD_BUILD_DIR=$VG bash "tests/integration/${t%.sh}.sh" || { rc=1; echo "FAIL: $t"; }
+  if ! VSD_SOURCE_DIR=$SRC VSD_BUILD_DIR=$VG bash "tests/integration/${t%.sh}.sh"; then
+    rc=1
+    echo "FAIL: $t"
+  fi
 done
 exit $rc
