@@ -22,6 +22,7 @@ if [ -z "${VSD_T13_NS:-}" ]; then
   exit 1
 fi
 . "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib_faults.sh"
 
 mkdir "$T/disk"
 mount -t tmpfs -o size=4m,mode=0755 tmpfs "$T/disk" || fail "mount tmpfs"
@@ -36,17 +37,6 @@ for i in $(seq 1 8); do
     "$i" "$i" "$i" >>"$T/vitalsd.conf"
 done
 sql() { sqlite3 -cmd ".timeout 5000" "$T/disk/vitalsd.db" "$@"; }
-# stamped NAME CMD...: CMD's output lines in $T/NAME.txt, each behind its arrival time (ms);
-# both processes are stopped by PID (a FIFO between them, not a pipeline).
-stamped() {
-  local name=$1; shift
-  mkfifo "$T/$name.fifo"
-  "$@" >"$T/$name.fifo" 2>>"$T/sub.log" &
-  PIDS+=("$!")
-  while IFS= read -r line; do echo "$(($(date +%s%N) / 1000000)) $line"; done \
-    <"$T/$name.fifo" >"$T/$name.txt" &
-  PIDS+=("$!")
-}
 stamped daemon mosquitto_sub -h 127.0.0.1 -p "$PORT" -q 1 -v -t 'vitals/test/daemon/alerts'
 sleep 0.3
 start_daemon "$T/vitalsd.conf"

@@ -48,7 +48,8 @@ while [ $secs -lt 40 ] && { [ $secs -lt 8 ] || [ "$errors" -lt 3 ]; }; do
   errors=$(status | jq '.store.commit_errors')
 done
 written=$(status | jq '.store.readings_written')
-[ "$errors" -ge 3 ] || fail "only $errors commits failed in 40 s: were I/O errors injected (p = $P)?"
+[ "$errors" -ge 3 ] ||
+  fail "only $errors commits failed in 40 s: were I/O errors injected (p = $P)?"
 grep -q "commit failed" "$T/vitalsd.log" || fail "the failed commits were not logged"
 sleep 1
 [ "$(status | jq '.store.readings_written')" -gt "$written" ] || fail "writing stopped"

@@ -13,7 +13,7 @@
 # checkpoints, which sync the WAL).
 . "$(dirname "$0")/../integration/lib.sh"
 
-. "$(dirname "$0")/lib_store.sh"
+. "$(dirname "$0")/lib_faults.sh"
 undone() { sed -n 's/.*; \([0-9]*\) unsynced writes undone.*/\1/p' "$T/driver.out"; }
 
 run_driver "^powercut: 50/50 integrity ok, 0 committed rows lost" powercut "$T/full.db" 50 full

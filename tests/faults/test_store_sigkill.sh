@@ -14,7 +14,7 @@
 # docs/reliability.md T11).
 . "$(dirname "$0")/../integration/lib.sh"
 
-. "$(dirname "$0")/lib_store.sh"
+. "$(dirname "$0")/lib_faults.sh"
 CYCLES=${VSD_FAULT_FULL:+1000}
 CYCLES=${CYCLES:-200}
 
