@@ -7,8 +7,14 @@
 # arenas fill, then stays flat (measured: +0.2 % over the 100 s after that in a 4-minute run at
 # 10 beds); so growth is judged over the last 60 s only, and must stay under 3 %: a leak of even
 # 10 bytes per reading would add 600 KiB (4 %) in that window. Descriptors may move by 2 (a
-# broker reconnect), the WAL stays under 64 MiB, and no monitor's readings outside the fault
-# windows are more than 2P (200 ms) apart.
+# broker reconnect), the WAL stays under 64 MiB. Outside the fault windows at most 40 of the
+# about 30,000 polls (0.13 %) may come more than 2P (200 ms) after the one before, none more than
+# 5P: scripts/test runs on 2 cores shared with the other tests' processes, and runs here on a
+# machine loaded so (load average 2.5) saw one late poll (227 ms), and once every monitor late at
+# the same instant (18 gaps of 266-275 ms: every bus at once, so the process or the machine
+# stalled, not one bus); the
+# hour-long soak.sh allows none by default.
 export DURATION=${VSD_SOAK_SECONDS:-150} BEDS=20 SAMPLE=5 FAULT_EVERY=20 RSS_PCT=3 FD_SLACK=2
+export LATE_MAX=40 GAP_MAX=500
 export WARMUP=$((DURATION - 60))
 exec bash "$(dirname "$0")/soak.sh"
