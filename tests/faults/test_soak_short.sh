@@ -12,8 +12,7 @@
 # 5P: scripts/test runs on 2 cores shared with the other tests' processes, and runs here on a
 # machine loaded so (load average 2.5) saw one late poll (227 ms), and once every monitor late at
 # the same instant (18 gaps of 266-275 ms: every bus at once, so the process or the machine
-# stalled, not one bus); the
-# hour-long soak.sh allows none by default.
+# stalled, not one bus); the hour-long soak.sh allows none by default.
 export DURATION=${VSD_SOAK_SECONDS:-150} BEDS=20 SAMPLE=5 FAULT_EVERY=20 RSS_PCT=3 FD_SLACK=2
 export LATE_MAX=40 GAP_MAX=500
 export WARMUP=$((DURATION - 60))
