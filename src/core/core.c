@@ -33,9 +33,9 @@ static struct vsd_alarm_now now_of(const struct vsd_core *core)
     return now;
 }
 
-int vsd_core_init(struct vsd_core *core, const struct vsd_config *cfg, const struct vsd_clock *clock,
-                  struct vsd_queue *queue, struct vsd_store *store, struct vsd_publish *pub,
-                  int64_t seq)
+int vsd_core_init(struct vsd_core *core, const struct vsd_config *cfg,
+                  const struct vsd_clock *clock, struct vsd_queue *queue, struct vsd_store *store,
+                  struct vsd_publish *pub, int64_t seq)
 {
     struct vsd_alarm_config *bed_cfgs = NULL;
 
@@ -207,22 +207,23 @@ static void log_alert(const struct vsd_core *core, const struct vsd_alarm_event 
     const struct vsd_alert *a = ev->alert;
     const struct vsd_vital_info *vi = vsd_vital_info(a->vital);
     const char *session = session_of(core, a->bed);
-    int level = ev->type == VSD_ALARM_RAISED || ev->type == VSD_ALARM_ESCALATED ? LOG_WARNING
-                                                                                 : LOG_NOTICE;
+    int level =
+        ev->type == VSD_ALARM_RAISED || ev->type == VSD_ALARM_ESCALATED ? LOG_WARNING : LOG_NOTICE;
 
     if (a->code == VSD_ALERT_ALERT_PATH && ev->type == VSD_ALARM_RAISED)
         level = LOG_CRIT; /* nobody sees alerts now: the journal must say so loudest */
-    const struct vsd_vital_info *from = a->measured != a->vital ? vsd_vital_info(a->measured) : NULL;
+    const struct vsd_vital_info *from =
+        a->measured != a->vital ? vsd_vital_info(a->measured) : NULL;
 
-    vsd_log(level, "%s%s session %s: %s %s%s%s alert %s %s%s%s (device '%s'%s%s, value %g, "
+    vsd_log(level,
+            "%s%s session %s: %s %s%s%s alert %s %s%s%s (device '%s'%s%s, value %g, "
             "limit %g)",
             bed ? "bed " : "daemon", bed ? bed : "", session ? session : "-",
             vsd_priority_name(a->priority), vi ? vi->label : "", vi ? " " : "",
             vsd_alert_code_name(a->code), a->id, vsd_alarm_event_name(ev->type),
             ev->type == VSD_ALARM_ACKNOWLEDGED ? " by " : "",
             ev->type == VSD_ALARM_ACKNOWLEDGED ? a->acked_by : "", device ? device : "-",
-            from ? ", measured as " : "", from ? from->label : "",
-            ev->value, a->limit);
+            from ? ", measured as " : "", from ? from->label : "", ev->value, a->limit);
 }
 
 /* Escalations go to their own topic, for a secondary notifier; the rest to the bed's. */
@@ -268,9 +269,13 @@ static void on_alarm_event(void *ctx, const struct vsd_alarm_event *ev)
         .topic = topic,
         .payload = payload,
     };
-    /* To the ward first, from memory; the outbox row only re-delivers (after an outage or a
-     * crash) and marks the delivery, so a failing disk cannot hold an alert back. */
-    if (core->pub && vsd_publish_event(core->pub, info.seq, topic, payload) < 0)
+    /* To the ward as soon as the outbox row below is committed, or from memory when no commit
+     * comes within VSD_PUBLISH_HOLD_MS: a crash cannot leave out of the record an alert the ward
+     * saw, and a failing disk cannot hold an alert back. */
+    struct vsd_store_stats ss;
+    vsd_store_stats(core->store, &ss);
+    int hold = ss.last_error ? 0 : VSD_PUBLISH_HOLD_MS; /* a failing disk: at once */
+    if (core->pub && vsd_publish_event(core->pub, info.seq, topic, payload, hold) < 0)
         vsd_log(LOG_ERR, "alert %s %s: not handed to MQTT now; the outbox will send it", a->id,
                 se.event);
     int rc = vsd_store_alert_event(core->store, &se);
@@ -360,8 +365,7 @@ static void heart_rate(struct vsd_core *core, size_t bed, size_t device,
     else if (r->vital == VSD_VITAL_PR && now.mono_ms >= bs->ecg_hr_until_ms) {
         struct vsd_reading as_hr = *r;
         as_hr.vital = VSD_VITAL_HR;
-        vsd_alarm_reading_as(core->alarm, now, bed, device, &as_hr, VSD_VITAL_PR,
-                             alarm_out(core));
+        vsd_alarm_reading_as(core->alarm, now, bed, device, &as_hr, VSD_VITAL_PR, alarm_out(core));
     }
 }
 
@@ -385,8 +389,8 @@ static void handle_poll(struct vsd_core *core, struct vsd_poll_result *poll)
         ds->vitals_seen |= 1u << r->vital;
         store_reading(core, poll->device, r, poll->wall_ms);
         if (!(r->flags & VSD_Q_UNUSABLE))
-            vsd_trend_add(core->trend, bed, r->vital, r->measured_ms ? r->measured_ms : poll->wall_ms,
-                          r->value);
+            vsd_trend_add(core->trend, bed, r->vital,
+                          r->measured_ms ? r->measured_ms : poll->wall_ms, r->value);
         vsd_core_gap_reading(core, bed, r, poll->wall_ms);
         vsd_alarm_reading(core->alarm, now, bed, poll->device, r, alarm_out(core));
         heart_rate(core, bed, poll->device, r, now);
@@ -403,15 +407,15 @@ static void publish_device(struct vsd_core *core, size_t device)
 
     if (!core->pub || vsd_topic_device(topic, sizeof(topic), core->cfg->area, dc->name) < 0)
         return;
-    payload = vsd_payload_device(&(struct vsd_device_status){
-        .device = dc->name,
-        .bed = core->cfg->beds[dc->bed].name,
-        .state = ds->health == VSD_HEALTH_UP     ? "up"
-                 : ds->health == VSD_HEALTH_DOWN ? "down"
-                                                 : "unknown",
-        .err = ds->last_err,
-        .poll_ms = dc->poll_ms,
-        .wall_ms = ds->last_change_ms});
+    payload = vsd_payload_device(
+        &(struct vsd_device_status){.device = dc->name,
+                                    .bed = core->cfg->beds[dc->bed].name,
+                                    .state = ds->health == VSD_HEALTH_UP     ? "up"
+                                             : ds->health == VSD_HEALTH_DOWN ? "down"
+                                                                             : "unknown",
+                                    .err = ds->last_err,
+                                    .poll_ms = dc->poll_ms,
+                                    .wall_ms = ds->last_change_ms});
     if (payload)
         vsd_publish_retained(core->pub, topic, payload);
     free(payload);

@@ -22,8 +22,8 @@
 #include "publish.h"
 #include "publish_int.h"
 
-#define LOOP_TIMEOUT_MS 1000 /* longest mosquitto_loop() sleep */
-#define QUIT_GRACE_MS 1000   /* time for DISCONNECT to go out before we give up */
+#define LOOP_TIMEOUT_MS 100 /* longest mosquitto_loop() sleep: also how late a held event goes */
+#define QUIT_GRACE_MS 1000  /* time for DISCONNECT to go out before we give up */
 
 /*
  * MQTT 5, clean session. Our own network thread runs mosquitto_loop() and
@@ -166,6 +166,8 @@ static void outbox_feed(struct vsd_publish *p)
         struct row *r = p->cursor;
         int mid;
 
+        if (!r->id && r->hold_until_ms > now_ms())
+            break; /* waits for its commit; the ones after it too, in seq order */
         p->cursor = r->next;
         if (r->mid)
             continue;
@@ -400,6 +402,7 @@ static void run_connection(struct vsd_publish *p, bool first)
     while ((rc = mosquitto_loop(p->mosq, LOOP_TIMEOUT_MS, 1)) == MOSQ_ERR_SUCCESS) {
         pthread_mutex_lock(&p->lock);
         bool quit = p->quit, up = p->connected;
+        outbox_feed(p); /* an event held past VSD_PUBLISH_HOLD_MS without its commit */
         pthread_mutex_unlock(&p->lock);
         if (!up && !quit && (e = connect_error(p)) != 0) {
             path_down(p, strerror(e));
@@ -633,19 +636,21 @@ int vsd_publish_retained(struct vsd_publish *p, const char *topic, const char *p
     return 0;
 }
 
-int vsd_publish_event(struct vsd_publish *p, int64_t seq, const char *topic, const char *payload)
+int vsd_publish_event(struct vsd_publish *p, int64_t seq, const char *topic, const char *payload,
+                      int hold_ms)
 {
     struct row *r;
     int ret;
 
-    if (!p || seq <= 0 || !topic_valid(topic) || !payload_valid(payload))
+    if (!p || seq <= 0 || hold_ms < 0 || !topic_valid(topic) || !payload_valid(payload))
         return -EINVAL;
     if (!(r = vsd_row_new(topic, payload)))
         return -ENOMEM;
     r->seq = seq;
+    r->hold_until_ms = hold_ms ? now_ms() + hold_ms : 0;
     pthread_mutex_lock(&p->lock);
     ret = vsd_row_insert(p, r);
-    if (ret == 0)
+    if (ret == 0 && !hold_ms)
         outbox_feed(p);
     pthread_mutex_unlock(&p->lock);
     if (ret < 0)
@@ -662,10 +667,11 @@ int vsd_publish_outbox(struct vsd_publish *p, int64_t id, int64_t seq, const cha
     if (!p || id <= 0 || seq <= 0 || !topic_valid(topic) || !payload_valid(payload))
         return -EINVAL;
     pthread_mutex_lock(&p->lock);
-    if ((known = vsd_row_find(p, seq))) { /* sent from memory, not yet acknowledged */
+    if ((known = vsd_row_find(p, seq))) { /* held, or sent and not yet acknowledged */
         ret = known->id ? -EEXIST : 0;
         if (!known->id)
             known->id = id;
+        outbox_feed(p);                   /* a held event goes now */
     } else if (!vsd_acked_take(p, seq)) { /* not sent before (a restart): send it now */
         if ((r = vsd_row_new(topic, payload))) {
             r->seq = seq;

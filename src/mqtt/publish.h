@@ -50,11 +50,15 @@ int vsd_publish_subscribe(struct vsd_publish *p, const char *pattern, vsd_publis
 void vsd_publish_unsubscribe(struct vsd_publish *p);
 /* QoS 1, retained; remembered (last payload per topic) and re-sent on reconnect. */
 int vsd_publish_retained(struct vsd_publish *p, const char *topic, const char *payload);
-/* An alert event, from memory, at once: QoS 1, kept (copied) and sent again on every reconnect
- * until the broker acknowledges it. Events go out in SEQ order. This path does not wait for the
- * disk, so a failing database cannot silence an alert. Returns 0, -EEXIST (SEQ is pending) or
- * another negative errno. */
-int vsd_publish_event(struct vsd_publish *p, int64_t seq, const char *topic, const char *payload);
+/* An alert event, from memory: QoS 1, kept (copied) and sent again on every reconnect until the
+ * broker acknowledges it. Events go out in SEQ order. It is sent as soon as its outbox row is
+ * committed (vsd_publish_outbox), so that nothing the ward received is missing from the record
+ * after a crash; or after HOLD_MS without a commit, so that a slow or failing database cannot
+ * silence an alert: VSD_PUBLISH_HOLD_MS while commits succeed, 0 (at once) once one has failed.
+ * Returns 0, -EEXIST (SEQ is pending) or another negative errno. */
+#define VSD_PUBLISH_HOLD_MS 1000
+int vsd_publish_event(struct vsd_publish *p, int64_t seq, const char *topic, const char *payload,
+                      int hold_ms);
 /* The event SEQ's outbox row ID was committed (or found unacknowledged at start). Sent already
  * and acknowledged: on_delivered(ID) at once; sent, not yet acknowledged: on_delivered(ID) with
  * the PUBACK; never sent (a restart): kept and sent as vsd_publish_event() does. Returns 0,
@@ -65,7 +69,7 @@ int vsd_publish_outbox(struct vsd_publish *p, int64_t id, int64_t seq, const cha
 struct vsd_publish_stats {
     bool connected;
     size_t outbox_pending;
-    uint64_t live_dropped;    /* live readings not sent: not connected */
+    uint64_t live_dropped; /* live readings not sent: not connected */
     uint64_t reconnects;
     bool ever_connected;
 };

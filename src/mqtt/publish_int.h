@@ -13,16 +13,17 @@
 
 #include "publish.h"
 
-#define OUTBOX_WINDOW 64     /* outbox rows handed to libmosquitto at once */
-#define ACKED_MAX 1024       /* events acknowledged before their outbox row was committed */
+#define OUTBOX_WINDOW 64 /* outbox rows handed to libmosquitto at once */
+#define ACKED_MAX 1024   /* events acknowledged before their outbox row was committed */
 #define REASON_MAX 256
 
 /* An alert event, or (seq, id and mid unused) a retained message. */
 struct row {
     struct row *prev, *next;
-    int64_t seq; /* the event's sequence number: the order rows are sent in */
-    int64_t id;  /* its outbox row; 0 until the store has committed it */
-    int mid;     /* 0: not handed to libmosquitto on this connection */
+    int64_t seq;           /* the event's sequence number: the order rows are sent in */
+    int64_t id;            /* its outbox row; 0 until the store has committed it */
+    int64_t hold_until_ms; /* not sent before its row is committed or this (monotonic) time */
+    int mid;               /* 0: not handed to libmosquitto on this connection */
     char *topic;
     char *payload;
 };
@@ -33,8 +34,8 @@ struct vsd_publish {
     char *state_topic;          /* vitals/<area>/daemon/state */
     vsd_publish_delivered_fn on_delivered;
     void *ctx;
-    char *sub_pattern; /* subscribed on every connect; NULL: none */
-    pthread_mutex_t sub_lock; /* held while on_message runs: unsubscribe waits for it */
+    char *sub_pattern;                 /* subscribed on every connect; NULL: none */
+    pthread_mutex_t sub_lock;          /* held while on_message runs: unsubscribe waits for it */
     vsd_publish_message_fn on_message; /* NULL once unsubscribed */
     void *sub_ctx;
     pthread_t thread;
@@ -50,10 +51,10 @@ struct vsd_publish {
     struct row *inflight[OUTBOX_WINDOW];
     size_t n_inflight;
     size_t n_pending;
-    struct row *retained; /* last payload per topic, singly linked */
+    struct row *retained;     /* last payload per topic, singly linked */
     int64_t acked[ACKED_MAX]; /* seqs acknowledged while not yet stored (ring; 0: free) */
     size_t acked_next;
-    int offline_mid;      /* mid of the "offline" sent by stop(), 0 = none */
+    int offline_mid; /* mid of the "offline" sent by stop(), 0 = none */
     bool offline_acked;
     uint64_t live_dropped;
     uint64_t connects;

@@ -446,12 +446,18 @@ static void alert(struct vsd_publish *p, int64_t id)
     assert_int_equal(vsd_publish_outbox(p, id, id, ALERT_TOPIC, payload), 0); /* seq = id */
 }
 
-static void event(struct vsd_publish *p, int64_t seq)
+/* An event sent at once (as while the disk fails), or held HOLD_MS for its commit. */
+static void event_held(struct vsd_publish *p, int64_t seq, int hold_ms)
 {
     char payload[64];
 
     snprintf(payload, sizeof(payload), "{\"alert_id\":%lld}", (long long)seq);
-    assert_int_equal(vsd_publish_event(p, seq, ALERT_TOPIC, payload), 0);
+    assert_int_equal(vsd_publish_event(p, seq, ALERT_TOPIC, payload, hold_ms), 0);
+}
+
+static void event(struct vsd_publish *p, int64_t seq)
+{
+    event_held(p, seq, 0);
 }
 
 /* Count the lines of PATH containing NEEDLE. */
@@ -490,7 +496,7 @@ static void test_bad_arguments(void **state)
         assert_int_equal(vsd_publish_live(p, bad[i], "1"), -EINVAL);
         assert_int_equal(vsd_publish_retained(p, bad[i], "1"), -EINVAL);
         assert_int_equal(vsd_publish_outbox(p, 1, 1, bad[i], "1"), -EINVAL);
-        assert_int_equal(vsd_publish_event(p, 1, bad[i], "1"), -EINVAL);
+        assert_int_equal(vsd_publish_event(p, 1, bad[i], "1", 0), -EINVAL);
     }
     assert_int_equal(vsd_publish_live(p, "vitals/t/x", NULL), -EINVAL);
     assert_int_equal(vsd_publish_live(p, "vitals/t/\xff", "1"), -EINVAL); /* not UTF-8 */
@@ -498,12 +504,12 @@ static void test_bad_arguments(void **state)
     assert_int_equal(vsd_publish_live(p, "vitals/t/bed-1/hr", "72"), 0);
     assert_int_equal(vsd_publish_retained(p, "vitals/t/bed-1/state", "{}"), 0);
     assert_int_equal(vsd_publish_outbox(p, 0, 7, ALERT_TOPIC, "{}"), -EINVAL); /* no row id */
-    assert_int_equal(vsd_publish_event(p, 0, ALERT_TOPIC, "{}"), -EINVAL);     /* no seq */
+    assert_int_equal(vsd_publish_event(p, 0, ALERT_TOPIC, "{}", 0), -EINVAL);  /* no seq */
     assert_int_equal(vsd_publish_outbox(p, 7, 7, ALERT_TOPIC, "{}"), 0);
     assert_int_equal(vsd_publish_outbox(p, 7, 7, ALERT_TOPIC, "{}"), -EEXIST);
     assert_int_equal(vsd_publish_outbox(p, 3, 3, ALERT_TOPIC, "{}"), 0);
-    assert_int_equal(vsd_publish_event(p, 3, ALERT_TOPIC, "{}"), -EEXIST);
-    assert_int_equal(vsd_publish_event(p, 9, ALERT_TOPIC, "{}"), 0);
+    assert_int_equal(vsd_publish_event(p, 3, ALERT_TOPIC, "{}", 0), -EEXIST);
+    assert_int_equal(vsd_publish_event(p, 9, ALERT_TOPIC, "{}", 0), 0);
     /* The event's outbox row joins the pending event: one row, not two. */
     assert_int_equal(vsd_publish_outbox(p, 20, 9, ALERT_TOPIC, "{}"), 0);
     assert_int_equal(vsd_publish_outbox(p, 20, 9, ALERT_TOPIC, "{}"), -EEXIST);
@@ -649,6 +655,35 @@ static void test_event_before_outbox_row(void **state)
     assert_int_equal(ids[1], 22);
     assert_int_equal(delivered_count(&d, 41), 1);
     assert_int_equal(delivered_count(&d, 42), 1);
+    vsd_publish_free(p);
+    sub_free(s);
+}
+
+/* An event waits for its outbox row's commit (nothing the ward sees is missing from the record
+ * after a crash), and goes without it after its hold (a slow disk cannot silence an alert). */
+static void test_event_waits_for_its_commit(void **state)
+{
+    struct rig *r = rig_up(state);
+    struct delivered d = {0};
+    struct sub *s = sub_new(r->broker_port, "vitals/#");
+    struct vsd_publish *p = pub_new(r->relay_port, "pub-hold", "t", &d);
+    int64_t t0;
+
+    assert_int_equal(vsd_publish_start(p), 0);
+    assert_true(pub_wait_connected(p, true, 0, 3000));
+    event_held(p, 31, VSD_PUBLISH_HOLD_MS);
+    nap_ms(VSD_PUBLISH_HOLD_MS / 2);
+    assert_int_equal(sub_count(s, ALERT_TOPIC, "{\"alert_id\":31}", false), 0); /* held */
+    t0 = mono_ms();
+    assert_int_equal(vsd_publish_outbox(p, 51, 31, ALERT_TOPIC, "{\"alert_id\":31}"), 0);
+    assert_true(sub_wait(s, ALERT_TOPIC, "{\"alert_id\":31}", false, 2000));
+    assert_true(mono_ms() - t0 < VSD_PUBLISH_HOLD_MS); /* sent on the commit, not the timer */
+    assert_true(delivered_wait(&d, 51, 51, 3000));
+
+    t0 = mono_ms();
+    event_held(p, 32, VSD_PUBLISH_HOLD_MS); /* no commit comes */
+    assert_true(sub_wait(s, ALERT_TOPIC, "{\"alert_id\":32}", false, 3000));
+    assert_true(mono_ms() - t0 >= VSD_PUBLISH_HOLD_MS - 5);
     vsd_publish_free(p);
     sub_free(s);
 }
@@ -835,6 +870,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_survives_broker_outage, rig_setup,
                                         rig_teardown),
         cmocka_unit_test_setup_teardown(test_event_before_outbox_row, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(test_event_waits_for_its_commit, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(test_acked_row_not_resent, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(test_in_flight_and_retained_after_restart, rig_setup,
                                         rig_teardown),
