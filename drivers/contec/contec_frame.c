@@ -148,15 +148,10 @@ static void run(struct vsd_contec *p)
 
 void vsd_contec_feed(struct vsd_contec *p, const uint8_t *buf, size_t n)
 {
-    while (n > 0) {
-        size_t k = sizeof(p->buf) - p->len;
-
-        if (k > n)
-            k = n;
-        memcpy(p->buf + p->len, buf, k);
-        p->len += k;
-        buf += k;
-        n -= k;
+    /* A byte at a time: run() leaves at most one packet and one byte, so the buffer never
+     * fills. */
+    for (size_t i = 0; i < n; i++) {
+        p->buf[p->len++] = buf[i];
         run(p);
     }
 }

@@ -30,7 +30,7 @@ struct vsd_contec_value {
 /* Decoder state: bytes not yet used, frame lock, the packets of the window not yet taken. */
 struct vsd_contec {
     int proto;
-    uint8_t buf[2 * VSD_CONTEC_NEW_SIZE + 2];
+    uint8_t buf[VSD_CONTEC_NEW_SIZE + 1]; /* one packet and the next start byte */
     size_t len;
     bool locked;
     unsigned skipped; /* bytes skipped without a lock since the last counted bad frame */

@@ -55,7 +55,13 @@ wait_for 5 "c1 pulse 72" value_seen c1 pr 72
 wait_for 5 "c2 SpO2 98 (new protocol, TCP)" value_seen c2 spo2 98
 wait_for 5 "c2 pulse 64" value_seen c2 pr 64
 grep -q '^rx start' "$T/s2.out" || fail "the new-protocol oximeter got no start command"
-pass "legacy over a pty, new protocol over TCP (started by the daemon): SpO2 and pulse stored"
+# The legacy defaults reached the port: 19200 baud, odd parity, 1 stop bit. (Linux ptys force
+# 8 bits and clear PARENB whatever is asked; PARODD and the speed stay as the daemon set them.)
+line=$(stty -F "$T/contec1" -a) || fail "stty on c1's pty"
+for want in "speed 19200 baud" " parodd " " -cstopb "; do
+  [[ " ${line//$'\n'/ } " == *"$want"* ]] || fail "c1's port lacks '$want': $line"
+done
+pass "legacy over a pty (port set to 19200 baud, odd parity), new protocol over TCP (started by the daemon): SpO2 and pulse stored"
 
 # c2: searching for a pulse, meanwhile.
 sim_cmd s2 searching 2
