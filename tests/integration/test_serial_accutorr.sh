@@ -55,10 +55,10 @@ wait_for 5 "a2 NIBP 118" seen a2 "vital='nibp_sys' and value=118"
 [ "$(count a2 "vital='spo2'")" -eq 0 ] || fail "a2 (spo2 = false) stored SpO2"
 pass "NIBP, SpO2 and pulse over a pty; NIBP and pulse over TCP, no SpO2 from a model without it"
 
-# One measurement, many polls: its age went 0, 1, 2, 3 "minutes" meanwhile.
+# One measurement, many polls: its age advances by a "minute" a second meanwhile.
 sleep 2
 polls=$(count a1 "vital='spo2'")
-[ "$polls" -ge 4 ] || fail "only $polls polls of a1 in 3 s"
+[ "$polls" -ge 3 ] || fail "only $polls polls of a1 so far"
 [ "$(count a1 "vital='nibp_sys'")" -eq 1 ] || fail "a1's cuff measurement stored $(count a1 "vital='nibp_sys'") times"
 t120=$(sql "select ts_ms from readings where device='a1' and vital='nibp_sys' and ts_source=1")
 [ -n "$t120" ] && [ "$t120" -ge $((t_start - 1000)) ] && [ "$t120" -le "$(now_ms)" ] \
