@@ -20,16 +20,16 @@ static int field_value(const char *s, size_t n, double *ret)
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '-')
             dashes++;
-        else if (s[i] >= '0' && s[i] <= '9')
+        else if (s[i] >= '0' && s[i] <= '9' && digits < 3)
             v = v * 10 + (s[i] - '0'), digits++;
         else
-            return -EBADMSG;
+            return -EBADMSG; /* another character, or a 4th digit (before v can overflow) */
     }
     if (digits == 0 && dashes == n) {
         *ret = NAN;
         return 1;
     }
-    if (dashes || digits > 3)
+    if (dashes)
         return -EBADMSG;
     *ret = v;
     return 0;

@@ -70,6 +70,8 @@ static void test_garbage(void **state)
         "P: 97, 72,12-, 93, 80,000,000,000, 1",
         "P: 9?, 72,120, 93, 80,000,000,000, 1",
         "P: 97, 72,120, 93, 80,000,000,000,-1",
+        /* found by fuzz_accutorr: a long run of digits once overflowed the accumulator */
+        "P:99999999999999999999, 72,120, 93, 80,000,000,000, 1",
     };
     struct vsd_accutorr_p p;
 
