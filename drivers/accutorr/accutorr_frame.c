@@ -127,14 +127,15 @@ static struct vsd_reading reading(enum vsd_vital vital, double v, uint32_t flags
     return (struct vsd_reading){.vital = vital, .value = v, .flags = flags, .measured_ms = t};
 }
 
-/* Whether P's pressures are another measurement than the one T holds. The age is in whole
- * minutes, so one measurement read twice gives times less than a minute apart. */
+/* Whether P's pressures are another measurement than the one T holds: other pressures, an age
+ * that went back, or an age that puts it well after (the age is in whole minutes, so one
+ * measurement read twice gives times less than a minute apart). */
 static bool new_measurement(const struct vsd_accutorr_p *p, const struct vsd_accutorr_nibp *t,
                             int64_t mono_at)
 {
     if (!t->have || p->sys != t->sys || p->mean != t->mean || p->dia != t->dia)
         return true;
-    return mono_at > t->measured_mono_ms + VSD_ACCUTORR_SAME_MEAS_MS;
+    return p->age_min < t->age_min || mono_at > t->measured_mono_ms + VSD_ACCUTORR_SAME_MEAS_MS;
 }
 
 static size_t nibp_readings(const struct vsd_accutorr_p *p, struct vsd_accutorr_nibp *t,
@@ -150,8 +151,9 @@ static size_t nibp_readings(const struct vsd_accutorr_p *p, struct vsd_accutorr_
 
         if (t->have && ms <= t->measured_ms)
             ms = t->measured_ms + 1;
-        *t = (struct vsd_accutorr_nibp){true, p->sys, p->mean, p->dia, ms, mono_ms - age_ms};
+        *t = (struct vsd_accutorr_nibp){true, p->sys, p->mean, p->dia, ms, mono_ms - age_ms, 0};
     }
+    t->age_min = p->age_min;
     if (p->status[2] & VSD_ACCUTORR_S2_OVERPRESSURE)
         f |= VSD_Q_INVALID;
     if (p->status[2] & VSD_ACCUTORR_S2_MOTION)

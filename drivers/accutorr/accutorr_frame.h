@@ -67,6 +67,7 @@ struct vsd_accutorr_nibp {
     double sys, mean, dia;
     int64_t measured_ms;      /* UTC, what the readings carry */
     int64_t measured_mono_ms; /* the same instant on the monotonic clock */
+    int age_min;              /* its age in the last line read */
 };
 
 /* Two ages of one measurement read in different polls differ by less than a minute (the age is

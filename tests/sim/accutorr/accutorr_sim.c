@@ -19,7 +19,7 @@ struct monitor {
     int64_t cycle_ms;   /* automatic cuff interval, 0 = only on command */
     unsigned status[3]; /* status bytes set by command */
     int64_t probe_off_until;
-    unsigned answers;
+    unsigned answers, cuffs;
 };
 
 static bool active(int64_t until)
@@ -86,6 +86,7 @@ static void measure(struct monitor *m, int sys, int mean, int dia)
 
 static int own_command(struct monitor *m, const char *line)
 {
+    unsigned st[3];
     int a, b, c;
     double v;
 
@@ -96,8 +97,9 @@ static int own_command(struct monitor *m, const char *line)
         m->sys = 0;
     else if (sscanf(line, "probe_off %lf", &v) == 1)
         m->probe_off_until = vsd_sim_now_ms() + (int64_t)(v * 1000);
-    else if (sscanf(line, "status %u %u %u", &m->status[0], &m->status[1], &m->status[2]) == 3)
-        ;
+    else if (sscanf(line, "status %u %u %u", &st[0], &st[1], &st[2]) == 3 && st[0] < 256 &&
+             st[1] < 256 && st[2] < 256)
+        memcpy(m->status, st, sizeof(st));
     else if (sscanf(line, "value spo2 %d", &a) == 1 && a >= 0 && a <= 100)
         m->spo2 = a;
     else if (sscanf(line, "value pr %d", &a) == 1 && a >= 0 && a < 1000)
@@ -131,11 +133,17 @@ static int parse_args(int argc, char **argv, struct monitor *m)
     return 0;
 }
 
-/* Between host bytes: the automatic cuff cycle (same pressures, a new measurement). */
+/* Between host bytes: the automatic cuff cycle, a new measurement a few mmHg from the last
+ * (every third one with the same pressures, as a steady patient gives). */
 static void cycle(struct monitor *m)
 {
-    if (m->cycle_ms > 0 && m->sys > 0 && vsd_sim_now_ms() - m->measured >= m->cycle_ms)
-        measure(m, m->sys, m->mean, m->dia);
+    static const int step[] = {2, 0, -2};
+    int d;
+
+    if (m->cycle_ms <= 0 || m->sys <= 0 || vsd_sim_now_ms() - m->measured < m->cycle_ms)
+        return;
+    d = step[m->cuffs++ % 3];
+    measure(m, m->sys + d, m->mean + d, m->dia + d);
 }
 
 int main(int argc, char **argv)
@@ -159,13 +167,12 @@ int main(int argc, char **argv)
     printf("ready port=%d\n", vsd_sim_link_port(l));
     fflush(stdout);
     while (!f.quit) {
-        if (vsd_sim_link_service(l, 100, &in) <= 0)
-            goto next;
-        if (in.cmd[0] && vsd_sim_faults_command(&f, l, in.cmd) == 0)
-            own_command(&m, in.cmd);
-        for (size_t i = 0; i < in.rx_len; i++)
-            on_host_byte(&m, l, &f, in.rx[i]);
-    next:
+        if (vsd_sim_link_service(l, 100, &in) > 0) {
+            if (in.cmd[0] && vsd_sim_faults_command(&f, l, in.cmd) == 0)
+                own_command(&m, in.cmd);
+            for (size_t i = 0; i < in.rx_len; i++)
+                on_host_byte(&m, l, &f, in.rx[i]);
+        }
         cycle(&m);
     }
     vsd_sim_link_free(l);

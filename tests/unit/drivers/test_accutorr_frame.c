@@ -173,13 +173,18 @@ static void test_nibp_same_measurement(void **state)
     /* other pressures, same age: a new measurement, and times never go back */
     readings("P: 97, 72,118, 90, 78,000,000,000,  0", &t, 300000, r);
     assert_true(r[2].measured_ms == T0 + 300001);
+    /* a 1-minute cycle with the same pressures: the age went from 1 back to 0 */
+    readings("P: 97, 72,118, 90, 78,000,000,000,  1", &t, 361000, r);
+    assert_true(r[2].measured_ms == T0 + 300001);
+    readings("P: 97, 72,118, 90, 78,000,000,000,  0", &t, 365000, r);
+    assert_true(r[2].measured_ms == T0 + 365000);
     /* a wall-clock step does not make it new: the comparison uses the monotonic clock */
     {
         struct vsd_accutorr_p p;
 
-        parse("P: 97, 72,118, 90, 78,000,000,000,  1", &p);
-        vsd_accutorr_readings(&p, true, &t, T0 + 3600000, M0 + 360000, r, 5);
-        assert_true(r[2].measured_ms == T0 + 300001);
+        parse("P: 97, 72,118, 90, 78,000,000,000,  0", &p);
+        vsd_accutorr_readings(&p, true, &t, T0 + 3600000, M0 + 366000, r, 5);
+        assert_true(r[2].measured_ms == T0 + 365000);
     }
 }
 
