@@ -47,16 +47,18 @@ pass "NIBP, SpO2 and pulse over a pty; NIBP and pulse over TCP, no SpO2 from a m
 sleep 2
 polls=$(count a1 "vital='spo2'")
 [ "$polls" -ge 3 ] || fail "only $polls SpO2 readings of a1 so far"
-[ "$(count a1 "vital='nibp_sys'")" -eq 1 ] || fail "a1's cuff measurement stored $(count a1 "vital='nibp_sys'") times"
+n_sys=$(count a1 "vital='nibp_sys'")
+[ "$n_sys" -eq 1 ] || fail "a1's cuff measurement stored $n_sys times"
 t120=$(sql "select ts_ms from readings where device='a1' and vital='nibp_sys' and ts_source=1")
 [ -n "$t120" ] && [ "$t120" -ge $((t_start - 1000)) ] && [ "$t120" -le "$(now_ms)" ] \
   || fail "a1 NIBP time '$t120' is not the measurement's (start $t_start)"
-pass "one cuff measurement stored once while $polls SpO2 readings (one a poll) were, with its measurement time"
+pass "one cuff measurement stored once (with its measurement time) while $polls SpO2 readings were"
 
 sim_cmd a1 nibp 130 98 85
 wait_for 5 "a1 new measurement 130" seen a1 "vital='nibp_sys' and value=130"
 sleep 1
-[ "$(count a1 "vital='nibp_sys' and value=130")" -eq 1 ] || fail "new measurement stored more than once"
+[ "$(count a1 "vital='nibp_sys' and value=130")" -eq 1 ] \
+  || fail "new measurement stored more than once"
 seen a1 "vital='nibp_sys' and value=130 and ts_source=1 and ts_ms>$t120" \
   || fail "new measurement's time not after the first"
 pass "a new cuff measurement stored once, after the first"
@@ -66,7 +68,8 @@ sim_cmd a1 nibp 125 95 82
 wait_for 5 "a1 NIBP motion artifact flag" seen a1 "vital='nibp_sys' and value=125 and flags&4"
 sim_cmd a1 status 0 0 0
 sim_cmd a1 probe_off 3
-wait_for 5 "a1 sensor off: no SpO2 value, flagged" seen a1 "vital='spo2' and value is null and flags&2"
+wait_for 5 "a1 sensor off: no SpO2 value, flagged" \
+  seen a1 "vital='spo2' and value is null and flags&2"
 wait_for 5 "a1 sensor_off alert" more_than "alerts_of a1 sensor_off" 0
 pass "status bytes: NIBP motion artifact and SpO2 sensor off stored as flags"
 
@@ -80,10 +83,11 @@ wait_for 5 "a1 comms_degraded" more_than "alerts_of a1 comms_degraded" 0
 sleep 1
 [ "$(alerts_of a1 comms_loss)" -eq 0 ] || fail "a1: garbled answers raised comms_loss"
 pass "a1: three garbled answers in a row raised comms_degraded, not comms_loss"
-wrong=$(count a1 "value is not null and not ((vital='spo2' and value=97) or (vital='pr' and value=72)
-             or vital like 'nibp%')")
+wrong=$(count a1 "value is not null and not ((vital='spo2' and value=97)
+             or (vital='pr' and value=72) or vital like 'nibp%')")
 nibp_wrong=$(count a1 "vital='nibp_sys' and value not in (120, 130, 125)")
-[ "$wrong" -eq 0 ] && [ "$nibp_wrong" -eq 0 ] || fail "$wrong + $nibp_wrong garbled a1 values stored"
+[ "$wrong" -eq 0 ] && [ "$nibp_wrong" -eq 0 ] \
+  || fail "$wrong + $nibp_wrong garbled a1 values stored"
 pass "noise, flips, truncated/over-long answers, garbled digits: no wrong value stored"
 
 check_silent a2 a2 $P 400
