@@ -127,6 +127,8 @@ static int read_answer(struct vsd_device *dev, struct accutorr_dev *d, struct an
         if (left <= 0)
             break;
     }
+    if (!a->have && !d->rx.done && (d->rx.len > 0 || d->rx.overflow))
+        a->bad++; /* an answer cut short: garbled, not silence */
     return 0;
 }
 
