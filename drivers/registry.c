@@ -11,6 +11,7 @@ extern const struct vsd_driver vsd_driver_ge_s5;
 extern const struct vsd_driver vsd_driver_modbus_tcp;
 extern const struct vsd_driver vsd_driver_modbus_rtu;
 extern const struct vsd_driver vsd_driver_contec; /* Contec CMS50D+ / CMS50E */
+extern const struct vsd_driver vsd_driver_accutorr;
 
 static const struct vsd_driver *const drivers[] = {
     &vsd_driver_sim,
@@ -20,6 +21,7 @@ static const struct vsd_driver *const drivers[] = {
     &vsd_driver_modbus_tcp,
     &vsd_driver_modbus_rtu,
     &vsd_driver_contec,
+    &vsd_driver_accutorr,
 };
 
 const struct vsd_driver *vsd_registry_find(const char *name)
