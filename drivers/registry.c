@@ -10,6 +10,7 @@ extern const struct vsd_driver vsd_driver_masimo;
 extern const struct vsd_driver vsd_driver_ge_s5;
 extern const struct vsd_driver vsd_driver_modbus_tcp;
 extern const struct vsd_driver vsd_driver_modbus_rtu;
+extern const struct vsd_driver vsd_driver_nellcor;
 
 static const struct vsd_driver *const drivers[] = {
     &vsd_driver_sim,
@@ -18,6 +19,7 @@ static const struct vsd_driver *const drivers[] = {
     &vsd_driver_ge_s5,
     &vsd_driver_modbus_tcp,
     &vsd_driver_modbus_rtu,
+    &vsd_driver_nellcor,
 };
 
 const struct vsd_driver *vsd_registry_find(const char *name)
