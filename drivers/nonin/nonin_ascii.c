@@ -35,12 +35,14 @@ static int parse_value(const char *v, size_t n, int max, struct vsd_nonin_value 
 
     while (n > 0 && (v[n - 1] == '*' || v[n - 1] == 'F' || v[n - 1] == 'B'))
         n--;
+    if (n == 0 || n > 3) /* checked first: fuzzing found a long digit run overflowing x */
+        return -1;
     for (size_t i = 0; i < n; i++) {
         digits += is_digit(v[i]);
         dashes += v[i] == '-';
         x = is_digit(v[i]) ? x * 10 + (v[i] - '0') : x;
     }
-    if (n == 0 || digits + dashes != n || (digits && dashes) || digits > 3)
+    if (digits + dashes != n || (digits && dashes))
         return -1;
     out->present = true;
     out->value = dashes || x > max ? NAN : x;

@@ -57,6 +57,7 @@ static void test_other_and_bad(void **state)
         "SPO2=097 HR=072\x01",      /* a control byte */
         "14:03 SPO2=097 HR=072 12", /* a stray number */
         "SPO2= HR=072",             /* empty */
+        "SPO2=66666666666 HR=072",  /* regression: a long digit run overflowed (fuzzing) */
     };
     struct vsd_nonin_second s;
 
