@@ -191,6 +191,7 @@ uint32_t vsd_nellcor_status_flags(uint32_t status)
 void vsd_nellcor_init(struct vsd_nellcor *p)
 {
     memset(p, 0, sizeof(*p));
+    vsd_lines_init(&p->lines, VSD_NELLCOR_LINE_MAX);
 }
 
 static void keep(struct vsd_nellcor *p, const struct vsd_nellcor_record *r)
@@ -203,38 +204,27 @@ static void keep(struct vsd_nellcor *p, const struct vsd_nellcor_record *r)
     p->good_lines++;
 }
 
-static void end_line(struct vsd_nellcor *p)
+static void on_line(void *ctx, const char *line, size_t len)
 {
+    struct vsd_nellcor *p = ctx;
     struct vsd_nellcor_record r;
     char model[VSD_NELLCOR_MODEL_MAX + 1];
-    size_t len = p->len;
     enum vsd_nellcor_kind k;
 
-    if (len > 0 && p->line[len - 1] == '\r')
-        len--;
-    k = p->overflow ? VSD_NELLCOR_BAD : vsd_nellcor_parse_line(p->line, len, &r, model);
+    k = line ? vsd_nellcor_parse_line(line, len, &r, model) : VSD_NELLCOR_BAD;
     if (k == VSD_NELLCOR_DATA)
         keep(p, &r);
-    else if (k == VSD_NELLCOR_BAD && (p->overflow || len > 0)) /* blank lines are not garbage */
+    else if (k == VSD_NELLCOR_BAD && (!line || len > 0)) /* blank lines are not garbage */
         p->bad_lines++;
     else if (k == VSD_NELLCOR_HEADING && model[0] && strcmp(model, p->model) != 0) {
         memcpy(p->model, model, sizeof(model));
         p->model_changed = true;
     }
-    p->len = 0;
-    p->overflow = false;
 }
 
 void vsd_nellcor_feed(struct vsd_nellcor *p, const uint8_t *buf, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (buf[i] == '\n')
-            end_line(p);
-        else if (p->len < VSD_NELLCOR_LINE_MAX + 1)
-            p->line[p->len++] = (char)buf[i];
-        else
-            p->overflow = true;
-    }
+    vsd_lines_feed(&p->lines, buf, n, on_line, p);
 }
 
 unsigned vsd_nellcor_take(struct vsd_nellcor *p, struct vsd_nellcor_record *out, unsigned max)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vitalsd/lines.h>
+
 #define VSD_NELLCOR_LINE_MAX 127  /* longer lines are garbage (a heading is ~75 characters) */
 #define VSD_NELLCOR_MAX_RECORDS 8 /* decoded lines kept until taken; older ones dropped */
 #define VSD_NELLCOR_MODEL_MAX 47  /* "N-595 VERSION 1.5.0.0" and the like */
@@ -54,9 +56,7 @@ uint32_t vsd_nellcor_status_flags(uint32_t status);
 
 /* Stream state: the line being received, the records decoded, the heading's model. */
 struct vsd_nellcor {
-    char line[VSD_NELLCOR_LINE_MAX + 1];
-    size_t len;
-    bool overflow; /* the current line is too long: skip to its end */
+    struct vsd_lines lines;
     struct vsd_nellcor_record done[VSD_NELLCOR_MAX_RECORDS];
     unsigned n_done;
     unsigned bad_lines, good_lines;        /* not yet taken (headings count as neither) */

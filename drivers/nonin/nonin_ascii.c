@@ -103,17 +103,16 @@ enum vsd_nonin_ascii_kind vsd_nonin_ascii_parse_line(const char *line, size_t le
 void vsd_nonin_ascii_init(struct vsd_nonin_ascii *p)
 {
     memset(p, 0, sizeof(*p));
+    vsd_lines_init(&p->lines, VSD_NONIN_ASCII_LINE_MAX);
 }
 
-static void end_line(struct vsd_nonin_ascii *p)
+static void on_line(void *ctx, const char *line, size_t len)
 {
+    struct vsd_nonin_ascii *p = ctx;
     struct vsd_nonin_second s;
-    size_t len = p->len;
     enum vsd_nonin_ascii_kind k;
 
-    if (len > 0 && p->line[len - 1] == '\r')
-        len--;
-    k = p->overflow ? VSD_NONIN_ASCII_BAD : vsd_nonin_ascii_parse_line(p->line, len, &s);
+    k = line ? vsd_nonin_ascii_parse_line(line, len, &s) : VSD_NONIN_ASCII_BAD;
     if (k == VSD_NONIN_ASCII_BAD) {
         p->bad_lines++;
     } else if (k == VSD_NONIN_ASCII_DATA) {
@@ -124,20 +123,11 @@ static void end_line(struct vsd_nonin_ascii *p)
         p->done[p->n_done++] = s;
         p->good_lines++;
     }
-    p->len = 0;
-    p->overflow = false;
 }
 
 void vsd_nonin_ascii_feed(struct vsd_nonin_ascii *p, const uint8_t *buf, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (buf[i] == '\n')
-            end_line(p);
-        else if (p->len < VSD_NONIN_ASCII_LINE_MAX + 1)
-            p->line[p->len++] = (char)buf[i];
-        else
-            p->overflow = true;
-    }
+    vsd_lines_feed(&p->lines, buf, n, on_line, p);
 }
 
 unsigned vsd_nonin_ascii_take(struct vsd_nonin_ascii *p, struct vsd_nonin_second *out, unsigned max)

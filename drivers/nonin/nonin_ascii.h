@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vitalsd/lines.h>
+
 #include "nonin_frame.h"
 
 #define VSD_NONIN_ASCII_LINE_MAX 63 /* longer lines are garbage (a data line is ~30 chars) */
@@ -26,9 +28,7 @@ enum vsd_nonin_ascii_kind vsd_nonin_ascii_parse_line(const char *line, size_t le
 
 /* Stream state: the line being received and the seconds decoded. */
 struct vsd_nonin_ascii {
-    char line[VSD_NONIN_ASCII_LINE_MAX + 1];
-    size_t len;
-    bool overflow; /* the current line is too long: skip to its end */
+    struct vsd_lines lines;
     struct vsd_nonin_second done[VSD_NONIN_MAX_SECONDS];
     unsigned n_done;
     unsigned bad_lines, good_lines; /* not yet taken */
