@@ -42,21 +42,27 @@ devices = c2
 CONF
 start_daemon "$T/vitalsd.conf"
 
-value_seen() { [ "$(sql "select count(*) from readings where device='$1' and vital='$2' and value=$3")" -gt 0 ]; }
+value_seen() {
+  [ "$(sql "select count(*) from readings where device='$1' and vital='$2' and value=$3")" -gt 0 ]
+}
 wait_for 6 "c1 SpO2 97 over a pty (N-595)" value_seen c1 spo2 97
 wait_for 2 "c1 pulse 72" value_seen c1 pr 72
 wait_for 6 "c2 SpO2 98 over TCP (NPB-290)" value_seen c2 spo2 98
 wait_for 2 "c2 pulse 64" value_seen c2 pr 64
 pass "N-595 over a pty, NPB-290 over TCP: SpO2 and pulse stored"
 
-flag_seen() { [ "$(sql "select count(*) from readings where device='$1' and vital='spo2' and $2")" -gt 0 ]; }
+flag_seen() {
+  [ "$(sql "select count(*) from readings where device='$1' and vital='spo2' and $2")" -gt 0 ]
+}
 sim_cmd s2 probe_off 4
 sim_cmd s1 motion 3
-wait_for 6 "c2 SO PS: no value, sensor off and searching" flag_seen c2 "value is null and flags&35=35"
+wait_for 6 "c2 SO PS: no value, sensor off and searching" \
+  flag_seen c2 "value is null and flags&35=35"
 wait_for 5 "c2 sensor_off alert" more_than "alerts_of c2 sensor_off" 0
 wait_for 5 "c1 MO: a value flagged artifact" flag_seen c1 "value=97 and flags&4 and not flags&3"
 sim_cmd s1 lost 2
-wait_for 6 "c1 LP: no value, searching" flag_seen c1 "value is null and flags&32 and not flags&2"
+wait_for 6 "c1 LP: no value, searching" \
+  flag_seen c1 "value is null and flags&32 and not flags&2"
 pass "status codes SO PS, MO, LP stored as flags; dashes as no value"
 
 # The 2 s gap between lines is no failure: no comms_loss so far.
@@ -77,7 +83,8 @@ raised=$(last_alert_raised c2 comms_loss)
 # two failed polls (each waiting the timeout) make comms_loss: bound GAP + 3P + TO.
 [ $((raised - t0)) -le $((GAP + 3 * P + TO)) ] \
   || fail "c2: comms_loss $((raised - t0)) ms after silence (bound $((GAP + 3 * P + TO)))"
-pass "c2 silent: comms_loss $((raised - t0)) ms after the silence began (bound $((GAP + 3 * P + TO)))"
+pass "c2 silent: comms_loss $((raised - t0)) ms after the silence began" \
+  "(bound $((GAP + 3 * P + TO)))"
 wrong=$(sql "select count(*) from readings where device='c1' and value is not null and
              not ((vital='spo2' and value=97) or (vital='pr' and value=72))")
 [ "$wrong" -eq 0 ] || fail "$wrong garbled c1 values stored"

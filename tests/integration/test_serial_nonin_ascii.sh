@@ -40,14 +40,18 @@ devices = h2
 CONF
 start_daemon "$T/vitalsd.conf"
 
-value_seen() { [ "$(sql "select count(*) from readings where device='$1' and vital='$2' and value=$3")" -gt 0 ]; }
+value_seen() {
+  [ "$(sql "select count(*) from readings where device='$1' and vital='$2' and value=$3")" -gt 0 ]
+}
 wait_for 5 "h1 SpO2 97 over a pty (time prefix)" value_seen h1 spo2 97
 wait_for 2 "h1 pulse 72" value_seen h1 pr 72
 wait_for 5 "h2 SpO2 98 over TCP" value_seen h2 spo2 98
 wait_for 2 "h2 pulse 64" value_seen h2 pr 64
 pass "legacy ASCII over a pty and over TCP: SpO2 and pulse stored"
 
-flag_seen() { [ "$(sql "select count(*) from readings where device='$1' and vital='$2' and $3")" -gt 0 ]; }
+flag_seen() {
+  [ "$(sql "select count(*) from readings where device='$1' and vital='$2' and $3")" -gt 0 ]
+}
 sim_cmd a2 probe_off 3
 wait_for 5 "h2 dashes: SpO2 no value, invalid" flag_seen h2 spo2 "value is null and flags&1"
 wait_for 2 "h2 dashes: pulse no value, invalid" flag_seen h2 pr "value is null and flags&1"
