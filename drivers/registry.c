@@ -12,6 +12,7 @@ extern const struct vsd_driver vsd_driver_modbus_tcp;
 extern const struct vsd_driver vsd_driver_modbus_rtu;
 extern const struct vsd_driver vsd_driver_contec; /* Contec CMS50D+ / CMS50E */
 extern const struct vsd_driver vsd_driver_accutorr;
+extern const struct vsd_driver vsd_driver_nellcor;
 
 static const struct vsd_driver *const drivers[] = {
     &vsd_driver_sim,
@@ -22,6 +23,7 @@ static const struct vsd_driver *const drivers[] = {
     &vsd_driver_modbus_rtu,
     &vsd_driver_contec,
     &vsd_driver_accutorr,
+    &vsd_driver_nellcor,
 };
 
 const struct vsd_driver *vsd_registry_find(const char *name)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer harness for the Nonin DF2/DF7/DF8 stream decoder: any bytes, any chunking. */
+/* libFuzzer harness for the Nonin DF2/DF7/DF8 stream decoder and the legacy ASCII line decoder:
+ * any bytes, any chunking. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,6 +8,7 @@
 
 #include <vitalsd/reading.h>
 
+#include "nonin_ascii.h"
 #include "nonin_frame.h"
 
 static void check_value(const struct vsd_nonin_value *v, double max)
@@ -15,6 +17,27 @@ static void check_value(const struct vsd_nonin_value *v, double max)
         return;
     if (isnan(v->value) ? !(v->flags & VSD_Q_INVALID) : (v->value < 0 || v->value > max))
         abort(); /* a value out of its encoding's range, or no value without the flag */
+}
+
+/* The same stream through the ASCII line decoder (format = ascii). */
+static void run_ascii(const uint8_t *data, size_t size, size_t chunk)
+{
+    struct vsd_nonin_ascii a;
+    struct vsd_nonin_second s[VSD_NONIN_MAX_SECONDS];
+    unsigned bad, good, n;
+
+    vsd_nonin_ascii_init(&a);
+    for (size_t i = 0; i < size; i += chunk) {
+        vsd_nonin_ascii_feed(&a, data + i, size - i < chunk ? size - i : chunk);
+        n = vsd_nonin_ascii_take(&a, s, 3);
+        for (unsigned k = 0; k < n; k++) {
+            if (!s[k].hr.present || !s[k].spo2.present)
+                abort(); /* a data line has both */
+            check_value(&s[k].hr, 999);
+            check_value(&s[k].spo2, 100);
+        }
+    }
+    vsd_nonin_ascii_take_counts(&a, &bad, &good);
 }
 
 /* Byte 0: the format (2, 7 or 8 by its value mod 3); byte 1: the chunk size; then the stream. */
@@ -32,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chunk = (size_t)data[1] % 64 + 1;
     data += 2;
     size -= 2;
+    run_ascii(data, size, chunk);
     while (size > 0) {
         size_t k = size < chunk ? size : chunk;
 

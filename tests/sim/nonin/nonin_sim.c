@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* vsd-nonin-sim: a Nonin pulse oximeter (Data Format 7, 2 or 8) with its own frame encoder. */
+/* vsd-nonin-sim: a Nonin pulse oximeter (Data Format 7, 2 or 8) with its own frame encoder, or
+ * an older Nonin handheld's legacy ASCII line (--format ascii). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "link.h"
 
 #define HOLD_MS 10000 /* display values survive a finger-out this long (docs/devices/nonin.md) */
 
 /* The simulated patient and probe. */
+#define ASCII 0 /* --format ascii: "SPO2=XXX HR=YYY" once a second (Nonin 8500 manual, p. 21) */
+
 struct oxi {
     int format;
+    bool stamp; /* ASCII: the "HH:MM:SS " prefix */
     int hr, spo2;
     int64_t probe_off_until, probe_off_since, artifact_until, lowperf_until;
     unsigned frame; /* frames sent, for the slot schedule */
@@ -126,6 +131,31 @@ static size_t encode(struct oxi *o, struct vsd_sim_faults *f, uint8_t *out)
     return n;
 }
 
+/* One ASCII line (CR LF included) into OUT; returns its length. "---" while the finger is out;
+ * the power-up header first. */
+static size_t encode_ascii(struct oxi *o, struct vsd_sim_faults *f, char *out, size_t size)
+{
+    char stamp[16] = "", spo2[8] = "---", hr[8] = "---";
+    time_t t = time(NULL);
+    struct tm tm;
+    int n;
+
+    if (o->frame++ == 0)
+        return (size_t)snprintf(out, size, "NONIN 8500 SIMULATOR\r\n");
+    localtime_r(&t, &tm);
+    if (o->stamp)
+        strftime(stamp, sizeof(stamp), "%H:%M:%S ", &tm);
+    if (!active(o->probe_off_until)) {
+        snprintf(spo2, sizeof(spo2), "%03d", o->spo2);
+        snprintf(hr, sizeof(hr), "%03d", o->hr);
+    }
+    if (vsd_sim_faults_take(&f->badsum)) /* no checksum in ASCII: a garbled digit instead */
+        spo2[1] = '?';
+    n = snprintf(out, size, "%sSPO2=%s HR=%s%s\r\n", stamp, spo2, hr,
+                 active(o->artifact_until) ? "*" : "");
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
 /* "probe_off S", "artifact S", "lowperf S", "value spo2|hr N". Returns 0 or -EINVAL. */
 static int own_command(struct oxi *o, const char *line)
 {
@@ -159,7 +189,9 @@ static int parse_args(int argc, char **argv, struct oxi *o)
 {
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--format") == 0)
-            o->format = atoi(argv[i + 1]);
+            o->format = strcmp(argv[i + 1], "ascii") == 0 ? ASCII : atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--stamp") == 0)
+            o->stamp = atoi(argv[i + 1]) != 0;
         else if (strcmp(argv[i], "--hr") == 0)
             o->hr = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--spo2") == 0)
@@ -167,7 +199,8 @@ static int parse_args(int argc, char **argv, struct oxi *o)
         else
             return -EINVAL;
     }
-    if ((argc - 1) % 2 || (o->format != 2 && o->format != 7 && o->format != 8))
+    if ((argc - 1) % 2 ||
+        (o->format != 2 && o->format != 7 && o->format != 8 && o->format != ASCII))
         return -EINVAL;
     return 0;
 }
@@ -181,8 +214,10 @@ int main(int argc, char **argv)
     int64_t t0, next;
 
     if (vsd_sim_link_open_args(&argc, argv, &l) < 0 || parse_args(argc, argv, &o) < 0) {
-        fprintf(stderr, "usage: vsd-nonin-sim --pty LINK | --tcp PORT [--format 7|2|8] "
-                        "[--hr N] [--spo2 N]\n(commands on stdin: see tests/sim/README.md)\n");
+        fprintf(
+            stderr,
+            "usage: vsd-nonin-sim --pty LINK | --tcp PORT [--format 7|2|8|ascii] "
+            "[--stamp 0|1] [--hr N] [--spo2 N]\n(commands on stdin: see tests/sim/README.md)\n");
         vsd_sim_link_free(l);
         return 2;
     }
@@ -194,11 +229,13 @@ int main(int argc, char **argv)
         int64_t now = vsd_sim_now_ms();
 
         if (now >= next) {
-            uint8_t frame[8];
-            size_t n = encode(&o, &f, frame);
+            char frame[64];
+            size_t n = o.format == ASCII ? encode_ascii(&o, &f, frame, sizeof(frame))
+                                         : encode(&o, &f, (uint8_t *)frame);
 
             vsd_sim_send_frame(l, &f, frame, n);
-            next = o.format == 8 ? t0 + (int64_t)o.frame * 1000 : t0 + (int64_t)o.frame * 40 / 3;
+            next = o.format == 8 || o.format == ASCII ? t0 + (int64_t)o.frame * 1000
+                                                      : t0 + (int64_t)o.frame * 40 / 3;
             continue;
         }
         if (vsd_sim_link_service(l, next - now, &in) > 0 && in.cmd[0] &&
