@@ -54,7 +54,8 @@ struct vsd_driver {
      * The core checks them (type, range, required) before open() is ever called. */
     const struct vsd_option *options;
     /* Devices returning the same key share one bus thread (an RS-485 line, a
-     * gateway). NULL, or NULL returned: the device gets a thread of its own.
+     * gateway). NULL, or NULL returned: the device gets a thread of its own. A device
+     * served by the event loop (nb below) shares the loop's thread whatever its key.
      * The string must stay valid while the device exists. */
     const char *(*bus_key)(const struct vsd_device *dev);
     /* Open the link and allocate driver data (vsd_device_set_data). Bounded by
