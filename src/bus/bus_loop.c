@@ -332,9 +332,11 @@ static int rebuild(struct loop *l)
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (l->epfd < 0 || epoll_ctl(l->epfd, EPOLL_CTL_ADD, bus->wake_fd, &wake) < 0)
         return -errno;
-    for (size_t i = 0; i < bus->n; i++) {
+    for (size_t i = 0, k = 0; i < bus->n; i++) {
         struct slot *s = bus->slots[i];
 
+        if (!s->tried_open) /* a first poll: spread over one period, not all in one burst */
+            s->due = vsd_bus_now() + vsd_device_poll_ms(&s->dev) * (int64_t)k++ / (int64_t)bus->n;
         s->nb = NB_IDLE;
         s->heap_i = SIZE_MAX;
         if (s->dev.open && s->fd >= 0 && watch(l, s, EPOLL_CTL_ADD, EPOLLIN) < 0) {
