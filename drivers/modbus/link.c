@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "adu.h"
 #include "link.h"
 
 #define RTU_GUARD_MS 20 /* how long to listen for bytes right behind an RTU reply */
@@ -126,68 +126,31 @@ const char *vsd_mb_exception_name(int e, int *code)
     return names[c];
 }
 
-/* A transaction id of our own for each TCP request: libmodbus 3.1.6 neither shows the one it
- * uses nor checks a raw reply's. Derived from the clock, so consecutive requests differ. */
-static uint16_t next_tid(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint16_t)(((uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u) ^
-                      ((uint64_t)ts.tv_sec >> 3));
-}
-
 /* Send the read request of RQ: the whole TCP ADU written by us (with TID), or the RTU PDU
  * with libmodbus adding address and CRC. Returns 0 or -1 with errno set. */
 static int send_read(modbus_t *ctx, const struct vsd_mb_request *rq, bool tcp, uint16_t tid)
 {
-    uint8_t fc = rq->table == VSD_MB_INPUT ? 4 : 3;
-    uint8_t pdu[6] = {(uint8_t)modbus_get_slave(ctx), fc,        (uint8_t)(rq->start >> 8),
-                      (uint8_t)rq->start,              (uint8_t)(rq->count >> 8), (uint8_t)rq->count};
-    uint8_t adu[12] = {(uint8_t)(tid >> 8), (uint8_t)tid, 0, 0, 0, 6};
+    uint8_t pdu[6], adu[VSD_MB_TCP_REQ_LEN];
 
-    if (!tcp)
+    if (!tcp) {
+        vsd_mb_read_pdu(pdu, modbus_get_slave(ctx), rq);
         return modbus_send_raw_request(ctx, pdu, sizeof(pdu)) < 0 ? -1 : 0;
-    memcpy(adu + 6, pdu, sizeof(pdu));
+    }
+    vsd_mb_tcp_request(adu, tid, modbus_get_slave(ctx), rq);
     if (send(modbus_get_socket(ctx), adu, sizeof(adu), MSG_NOSIGNAL) != (ssize_t)sizeof(adu))
         return -1;
     return 0;
 }
 
-/* Does the MBAP header of a TCP reply (LEN bytes) hold: protocol id 0 and a length field that
- * counts exactly the bytes after it (Modbus Messaging on TCP/IP Implementation Guide v1.0b,
- * 3.1.3)? libmodbus 3.1.6 reads by the function's byte count and lets both pass. */
-static bool mbap_sound(const uint8_t *rsp, int len)
-{
-    return rsp[2] == 0 && rsp[3] == 0 && (rsp[4] << 8 | rsp[5]) == len - 6;
-}
-
-/* Is RSP (LEN bytes) the answer to RQ: same TID and a sound header (TCP), unit, function, byte
- * count? Sets errno to the exception or EMBBADSLAVE / EMBBADDATA when not. */
+/* Is RSP (LEN bytes) the answer to RQ (adu.c's checks)? Sets errno to what it is not. */
 static bool answer_matches(modbus_t *ctx, const struct vsd_mb_request *rq, const uint8_t *rsp,
                            int len, bool tcp, uint16_t tid)
 {
-    int off = modbus_get_header_length(ctx); /* 7 (TCP) or 1 (RTU): the function code's place */
-    uint8_t fc = rq->table == VSD_MB_INPUT ? 4 : 3;
+    int e = vsd_mb_answer_check(rsp, len, modbus_get_header_length(ctx), modbus_get_slave(ctx),
+                                rq, tcp, tid);
 
-    if (len < off + 2 || (tcp && (rsp[0] != (uint8_t)(tid >> 8) || rsp[1] != (uint8_t)tid ||
-                                  !mbap_sound(rsp, len)))) {
-        errno = EMBBADDATA;
-        return false;
-    }
-    if (rsp[off - 1] != (uint8_t)modbus_get_slave(ctx)) {
-        errno = EMBBADSLAVE;
-        return false;
-    }
-    if (rsp[off] == (fc | 0x80)) {
-        errno = MODBUS_ENOBASE + rsp[off + 1];
-        return false;
-    }
-    if (rsp[off] != fc || rsp[off + 1] != 2 * rq->count || len < off + 2 + 2 * rq->count) {
-        errno = EMBBADDATA;
-        return false;
-    }
-    return true;
+    errno = e;
+    return e == 0;
 }
 
 /* RTU has no transaction id: a reply followed at once by more bytes may be a late answer to the
@@ -203,7 +166,7 @@ int vsd_mb_link_read(modbus_t *ctx, const struct vsd_mb_request *rq, uint16_t *r
 {
     uint8_t rsp[MODBUS_MAX_ADU_LENGTH];
     bool tcp = modbus_get_header_length(ctx) > 1;
-    uint16_t tid = next_tid();
+    uint16_t tid = vsd_mb_next_tid();
     int len, off = modbus_get_header_length(ctx);
 
     modbus_flush(ctx);
@@ -217,8 +180,7 @@ int vsd_mb_link_read(modbus_t *ctx, const struct vsd_mb_request *rq, uint16_t *r
             modbus_flush(ctx); /* what is left of a wrong answer must not become the next */
         return vsd_mb_errno(e);
     }
-    for (int i = 0; i < rq->count; i++)
-        regs[i] = (uint16_t)(rsp[off + 2 + 2 * i] << 8 | rsp[off + 3 + 2 * i]);
+    vsd_mb_answer_regs(rsp, off, rq, regs);
     if (mb_errno)
         *mb_errno = 0;
     return 0;

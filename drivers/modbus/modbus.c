@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* The modbus-tcp and modbus-rtu drivers: one profile-planned set of reads per poll, decoded. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <vitalsd/driver.h>
 
+#include "adu.h"
 #include "link.h"
 #include "mbdevice.h"
 
@@ -21,6 +28,12 @@ struct mb {
     uint16_t regs[VSD_MB_MAX_REQUESTS][VSD_MB_MAX_REGS];
     struct vsd_mb_stamp_state stamp;
     int last_mb_errno; /* the last failed poll's libmodbus errno, to log changes only */
+    /* The non-blocking Modbus/TCP side (the event loop's): its socket and the poll under way. */
+    int fd;            /* -1 when the blocking link (ctx) is used */
+    int unit;
+    int64_t response_ms;
+    size_t cur;        /* the request whose answer is awaited */
+    uint16_t tid;      /* its transaction id */
 };
 
 static int check_profile(const char *value, char *err, size_t errlen)
@@ -152,37 +165,53 @@ static void mb_free(struct mb *m)
     if (!m)
         return;
     vsd_mb_link_close(m->ctx);
+    if (m->fd >= 0)
+        close(m->fd);
     free(m);
+}
+
+/* Driver data for DEV with its profile loaded and its reads planned, no link yet; LP set. */
+static int mb_prepare(struct vsd_device *dev, bool rtu, struct vsd_mb_link_params *lp,
+                      struct mb **ret)
+{
+    const struct vsd_option *table = rtu ? rtu_options : tcp_options;
+    struct mb *m = calloc(1, sizeof(*m));
+    char path[512], err[768];
+    int max_gap, r;
+
+    if (!m)
+        return -ENOMEM;
+    m->fd = -1;
+    r = vsd_mb_device_params(dev, rtu, lp, path, sizeof(path));
+    r = r < 0 ? r : int_option(dev, table, "max_gap", &max_gap);
+    if (r >= 0 && (r = vsd_mb_profile_load(path, &m->prof, err, sizeof(err))) < 0)
+        vsd_log(LOG_ERR, "device '%s' (modbus): profile: %s", vsd_device_name(dev), err);
+    if (r < 0) {
+        mb_free(m);
+        return r;
+    }
+    m->n_reqs = vsd_mb_plan(&m->prof, (unsigned)max_gap, m->reqs, VSD_MB_MAX_REQUESTS);
+    m->unit = lp->unit_id;
+    m->response_ms = lp->response_ms;
+    *ret = m;
+    return 0;
 }
 
 static int mb_open(struct vsd_device *dev, bool rtu)
 {
-    const struct vsd_option *table = rtu ? rtu_options : tcp_options;
-    struct mb *m = calloc(1, sizeof(*m));
     struct vsd_mb_link_params lp;
-    char path[512], err[768];
-    int max_gap, r = -ENOMEM;
+    struct mb *m;
+    int r = mb_prepare(dev, rtu, &lp, &m);
 
-    if (!m)
-        goto fail;
-    r = vsd_mb_device_params(dev, rtu, &lp, path, sizeof(path));
-    r = r < 0 ? r : int_option(dev, table, "max_gap", &max_gap);
     if (r < 0)
-        goto fail;
-    r = vsd_mb_profile_load(path, &m->prof, err, sizeof(err));
-    if (r < 0) {
-        vsd_log(LOG_ERR, "device '%s' (modbus): profile: %s", vsd_device_name(dev), err);
-        goto fail;
-    }
-    m->n_reqs = vsd_mb_plan(&m->prof, (unsigned)max_gap, m->reqs, VSD_MB_MAX_REQUESTS);
+        return r;
     r = vsd_mb_link_open(&lp, &m->ctx);
-    if (r < 0)
-        goto fail;
+    if (r < 0) {
+        mb_free(m);
+        return r;
+    }
     vsd_device_set_data(dev, m);
     return 0;
-fail:
-    mb_free(m);
-    return r;
 }
 
 static int tcp_open(struct vsd_device *dev)
@@ -228,24 +257,144 @@ static int read_all(const struct vsd_device *dev, struct mb *m)
     return 0;
 }
 
+/* One reading per field of the complete register image of this poll, to SINK. */
+static int mb_decode(struct vsd_device *dev, struct mb *m, struct vsd_sink *sink)
+{
+    const struct vsd_mb_image img = {m->reqs, m->n_reqs,
+                                     (const uint16_t(*)[VSD_MB_MAX_REGS])m->regs};
+    struct vsd_reading out[VSD_VITAL_COUNT];
+    size_t n = vsd_mb_readings(&m->prof, &img, &m->stamp, vsd_device_wall_ms(dev), out);
+    int r = 0;
+
+    for (size_t i = 0; i < n && r >= 0; i++)
+        r = vsd_sink_push(sink, &out[i]);
+    return r;
+}
+
 /* Every planned read, then one reading per field. Any failed read fails the whole poll, so no
  * value of an incomplete image is ever reported. */
 static int mb_poll(struct vsd_device *dev, struct vsd_sink *sink)
 {
     struct mb *m = vsd_device_data(dev);
-    const struct vsd_mb_image img = {m->reqs, m->n_reqs,
-                                     (const uint16_t(*)[VSD_MB_MAX_REGS])m->regs};
-    struct vsd_reading out[VSD_VITAL_COUNT];
-    size_t n;
     int r = read_all(dev, m);
+
+    return r < 0 ? r : mb_decode(dev, m, sink);
+}
+
+/* The non-blocking Modbus/TCP side, for the bus's event loop: the same requests and the same
+ * checks as the blocking link (adu.c), framed here by the MBAP length over a socket of our own. */
+static int tcp_nb_usable(const struct vsd_device *dev)
+{
+    const char *host = vsd_device_option(dev, "host");
+    struct in6_addr a;
+
+    /* a host name would need a DNS lookup, which may block: that unit keeps a thread */
+    return host && (inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1);
+}
+
+/* A non-blocking socket to LP's host and port with its connect started. */
+static int nb_socket(const struct vsd_mb_link_params *lp, int *ret)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+    struct addrinfo *ai;
+    char service[16];
+    int fd, one = 1, r;
+
+    snprintf(service, sizeof(service), "%d", lp->tcp_port);
+    if (getaddrinfo(lp->host, service, &hints, &ai) != 0)
+        return -EINVAL;
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    r = fd < 0 ? -errno : 0;
+    if (r == 0) {
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* as libmodbus does */
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+            r = -errno;
+            close(fd);
+        }
+    }
+    freeaddrinfo(ai);
+    if (r == 0)
+        *ret = fd;
+    return r;
+}
+
+static int tcp_nb_connect(struct vsd_device *dev, int *fd)
+{
+    struct vsd_mb_link_params lp;
+    struct mb *m;
+    int r = mb_prepare(dev, false, &lp, &m);
 
     if (r < 0)
         return r;
-    n = vsd_mb_readings(&m->prof, &img, &m->stamp, vsd_device_wall_ms(dev), out);
-    for (size_t i = 0; i < n && r >= 0; i++)
-        r = vsd_sink_push(sink, &out[i]);
-    return r;
+    r = nb_socket(&lp, &m->fd);
+    if (r < 0) {
+        mb_free(m);
+        return r;
+    }
+    *fd = m->fd;
+    vsd_device_set_data(dev, m);
+    return 0;
 }
+
+/* The request of read M->cur, with a new transaction id. */
+static void nb_request(struct mb *m, uint8_t *out, size_t *len, int64_t *timeout_ms)
+{
+    m->tid = vsd_mb_next_tid();
+    vsd_mb_tcp_request(out, m->tid, m->unit, &m->reqs[m->cur]);
+    *len = VSD_MB_TCP_REQ_LEN;
+    *timeout_ms = m->response_ms;
+}
+
+static int tcp_nb_begin(struct vsd_device *dev, uint8_t *out, size_t *len, int64_t *timeout_ms)
+{
+    struct mb *m = vsd_device_data(dev);
+
+    m->cur = 0;
+    nb_request(m, out, len, timeout_ms);
+    return 0;
+}
+
+/* The answer to read M->cur is complete once the MBAP length's bytes are in; anything after them
+ * is stale and dropped by the loop before the next request (as the blocking link flushes). */
+static int tcp_nb_input(struct vsd_device *dev, const uint8_t *in, size_t len, uint8_t *out,
+                        size_t *out_len, int64_t *timeout_ms, struct vsd_sink *sink)
+{
+    struct mb *m = vsd_device_data(dev);
+    const struct vsd_mb_request *rq = &m->reqs[m->cur];
+    int n = vsd_mb_tcp_frame_len(in, len), e;
+
+    if (n == 0 || (n > 0 && (size_t)n > len))
+        return VSD_NB_MORE;
+    e = n < 0 ? EMBBADDATA
+              : vsd_mb_answer_check(in, n, VSD_MB_MBAP_LEN + 1, m->unit, rq, true, m->tid);
+    if (e != 0) {
+        log_failure(dev, m, rq, e);
+        return vsd_mb_errno(e);
+    }
+    vsd_mb_answer_regs(in, VSD_MB_MBAP_LEN + 1, rq, m->regs[m->cur]);
+    if (++m->cur < m->n_reqs) {
+        nb_request(m, out, out_len, timeout_ms);
+        return VSD_NB_SEND;
+    }
+    m->last_mb_errno = 0;
+    return mb_decode(dev, m, sink);
+}
+
+static void tcp_nb_timed_out(struct vsd_device *dev)
+{
+    struct mb *m = vsd_device_data(dev);
+
+    log_failure(dev, m, &m->reqs[m->cur], ETIMEDOUT);
+}
+
+static const struct vsd_nb_ops tcp_nb = {
+    .usable = tcp_nb_usable,
+    .connect = tcp_nb_connect,
+    .begin = tcp_nb_begin,
+    .input = tcp_nb_input,
+    .timed_out = tcp_nb_timed_out,
+};
 
 static const char *rtu_bus_key(const struct vsd_device *dev)
 {
@@ -297,6 +446,7 @@ const struct vsd_driver vsd_driver_modbus_tcp = {
     .open = tcp_open,
     .poll = mb_poll,
     .close = mb_close,
+    .nb = &tcp_nb,
 };
 
 const struct vsd_driver vsd_driver_modbus_rtu = {

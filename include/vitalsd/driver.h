@@ -19,6 +19,34 @@
 struct vsd_device; /* opaque: one configured device, owned by the core */
 struct vsd_sink;   /* opaque: where poll() puts the readings of one exchange */
 
+/* What vsd_nb_ops.input() returns besides 0 (done) and a negative errno (as poll()'s). */
+#define VSD_NB_MORE 1 /* the answer is not complete yet: wait for more bytes */
+#define VSD_NB_SEND 2 /* a request of the same poll is in OUT: send it and wait again */
+#define VSD_NB_MAX_ADU 512 /* room in OUT for one request */
+
+/* The optional non-blocking side of a driver on a socket (docs/architecture.md, "Threads"): its
+ * devices are served by the bus's event-loop thread, which owns the socket's readiness, every
+ * deadline, health and back-off, instead of a thread per bus key. No call may block. */
+struct vsd_nb_ops {
+    /* May DEV use this side (e.g. a numeric address: no DNS lookup in the loop)? NULL: all. */
+    int (*usable)(const struct vsd_device *dev);
+    /* Allocate driver data and start a non-blocking connect; *FD gets the socket, which the
+     * loop watches for writability (connected) within the device's timeout. Returns 0 or
+     * negative errno with nothing left allocated. close() ends it (it closes the socket). */
+    int (*connect)(struct vsd_device *dev, int *fd);
+    /* The first request of one poll into OUT (VSD_NB_MAX_ADU bytes): *LEN bytes, and how long
+     * to wait for its whole answer in *TIMEOUT_MS. Returns 0 or negative errno. */
+    int (*begin)(struct vsd_device *dev, uint8_t *out, size_t *len, int64_t *timeout_ms);
+    /* IN holds every byte received since the request was sent (LEN of them). Returns
+     * VSD_NB_MORE, VSD_NB_SEND (OUT, *OUT_LEN and *TIMEOUT_MS set as begin()'s), 0 when the poll
+     * is done with every reading pushed to SINK, or poll()'s errors. */
+    int (*input)(struct vsd_device *dev, const uint8_t *in, size_t len, uint8_t *out,
+                 size_t *out_len, int64_t *timeout_ms, struct vsd_sink *sink);
+    /* The poll's answer did not come in time (the loop counts it as poll()'s -ETIMEDOUT). NULL
+     * allowed. */
+    void (*timed_out)(struct vsd_device *dev);
+};
+
 struct vsd_driver {
     const char *name;    /* as written in "driver = NAME" */
     const char *summary; /* one line for --help and docs */
@@ -26,7 +54,8 @@ struct vsd_driver {
      * The core checks them (type, range, required) before open() is ever called. */
     const struct vsd_option *options;
     /* Devices returning the same key share one bus thread (an RS-485 line, a
-     * gateway). NULL, or NULL returned: the device gets a thread of its own.
+     * gateway). NULL, or NULL returned: the device gets a thread of its own. A device
+     * served by the event loop (nb below) shares the loop's thread whatever its key.
      * The string must stay valid while the device exists. */
     const char *(*bus_key)(const struct vsd_device *dev);
     /* Open the link and allocate driver data (vsd_device_set_data). Bounded by
@@ -44,6 +73,8 @@ struct vsd_driver {
     int (*poll)(struct vsd_device *dev, struct vsd_sink *sink);
     /* Close the link and free driver data. Called once per successful open(). */
     void (*close)(struct vsd_device *dev);
+    /* NULL, or the non-blocking side above (the blocking members stay for other callers). */
+    const struct vsd_nb_ops *nb;
 };
 
 /* Accessors a driver may call on its device. */

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <vitalsd/log.h>
 
@@ -14,8 +16,8 @@
 
 #define REOPEN_MIN_MS 1000 /* broken links are reopened at most once per max(poll, this) */
 #define PUSH_RETRY_MS 100  /* how often a thread waiting for queue room checks for stop */
-#define BEAT_MS 1000       /* an idle thread wakes at least this often to show progress */
-#define BEAT_SLACK_MS 2000 /* beyond its bound: scheduling, a loaded machine, sanitizers */
+#define BEAT_MS VSD_BUS_BEAT_MS /* an idle thread wakes at least this often to show progress */
+#define BEAT_SLACK_MS VSD_BUS_BEAT_SLACK_MS /* beyond its bound: scheduling, load, sanitizers */
 #define DOWN_AFTER 2       /* polls in a row without any answer before "down" */
 #define GARBLED_DOWN_AFTER 5 /* polls in a row without a usable answer before "down" */
 #define DEGRADED_AFTER 3   /* polls in a row with garbled frames before "degraded" */
@@ -25,6 +27,11 @@
 static int64_t real_ms(void)
 {
     return vsd_clock_mono_ms(&vsd_clock_system);
+}
+
+int64_t vsd_bus_now(void)
+{
+    return real_ms();
 }
 
 static bool stopping(const struct slot *s)
@@ -44,7 +51,7 @@ static bool broken_link(int err)
            err == -ENOTCONN || err == -EBADF;
 }
 
-static int64_t reopen_interval(const struct slot *s)
+int64_t vsd_bus_reopen_interval(const struct slot *s)
 {
     int64_t poll = vsd_device_poll_ms(&s->dev);
 
@@ -78,7 +85,7 @@ static void push_device_state(struct vsd_buses *b, const struct slot *s, int err
 }
 
 /* Record the device's health; report and log only changes. ERR is 0 when up. */
-static void set_health(struct vsd_buses *b, struct slot *s, bool up, int err)
+void vsd_bus_set_health(struct vsd_buses *b, struct slot *s, bool up, int err)
 {
     enum health was = s->health;
 
@@ -95,7 +102,7 @@ static void set_health(struct vsd_buses *b, struct slot *s, bool up, int err)
     push_device_state(b, s, err);
 }
 
-static void close_device(struct slot *s)
+void vsd_bus_close_device(struct slot *s)
 {
     if (!s->dev.open)
         return;
@@ -130,21 +137,21 @@ static void track_garbled(struct vsd_buses *b, struct slot *s, bool garbled)
 
 /* A failed exchange: a broken link is down at once; no answer DOWN_AFTER times in a row, or
  * only garbled ones GARBLED_DOWN_AFTER times (an isolated exception or bad frame is not). */
-static void poll_failed(struct vsd_buses *b, struct slot *s, int err)
+void vsd_bus_poll_failed(struct vsd_buses *b, struct slot *s, int err)
 {
     bool garbled = garbled_answer(err);
 
     track_garbled(b, s, garbled);
     if (broken_link(err)) {
-        set_health(b, s, false, err);
-        close_device(s);
+        vsd_bus_set_health(b, s, false, err);
+        vsd_bus_close_device(s);
         s->last_open = real_ms();
         return;
     }
     s->failures++;
     s->silent = garbled ? 0 : s->silent + 1;
     if (s->silent >= DOWN_AFTER || s->failures >= GARBLED_DOWN_AFTER || s->health != HEALTH_UP)
-        set_health(b, s, false, err);
+        vsd_bus_set_health(b, s, false, err);
 }
 
 /* Open the link if it is closed and an attempt is allowed. Returns 0 when open,
@@ -155,17 +162,33 @@ static int ensure_open(struct vsd_buses *b, struct slot *s, int64_t now)
 
     if (s->dev.open)
         return 0;
-    if (s->tried_open && now - s->last_open < reopen_interval(s))
+    if (s->tried_open && now - s->last_open < vsd_bus_reopen_interval(s))
         return -EAGAIN;
     s->tried_open = true;
     s->last_open = now;
     r = s->drv->open(&s->dev);
     if (r < 0) {
-        set_health(b, s, false, r);
+        vsd_bus_set_health(b, s, false, r);
         return r;
     }
     s->dev.open = true;
     return 0;
+}
+
+void vsd_bus_answered(struct vsd_buses *b, struct slot *s, struct vsd_event *ev, size_t n)
+{
+    struct vsd_poll_result *res = &ev->u.poll;
+
+    s->failures = 0;
+    s->silent = 0;
+    track_garbled(b, s, s->dev.bad_frames > 0);
+    vsd_bus_set_health(b, s, true, 0);
+    ev->type = VSD_EV_POLL;
+    res->device = s->dev.index;
+    res->mono_ms = vsd_clock_mono_ms(b->clock);
+    res->wall_ms = vsd_clock_wall_ms(b->clock);
+    res->n = n;
+    vsd_queue_push(b->queue, ev); /* full: dropped and counted by the queue */
 }
 
 /* One exchange with the device; readings go to the queue only if it answered. */
@@ -180,19 +203,10 @@ static void poll_device(struct vsd_buses *b, struct slot *s, int64_t now)
         return;
     s->dev.bad_frames = 0;
     r = s->drv->poll(&s->dev, &sink);
-    if (r < 0) {
-        poll_failed(b, s, r);
-        return;
-    }
-    s->failures = 0;
-    s->silent = 0;
-    track_garbled(b, s, s->dev.bad_frames > 0);
-    set_health(b, s, true, 0);
-    res->device = s->dev.index;
-    res->mono_ms = vsd_clock_mono_ms(b->clock);
-    res->wall_ms = vsd_clock_wall_ms(b->clock);
-    res->n = sink.n;
-    vsd_queue_push(b->queue, &ev); /* full: dropped and counted by the queue */
+    if (r < 0)
+        vsd_bus_poll_failed(b, s, r);
+    else
+        vsd_bus_answered(b, s, &ev, sink.n);
 }
 
 /* The period now: a down unit sharing its bus is polled SHARED_DOWN_FACTOR times less often,
@@ -206,7 +220,7 @@ static int64_t period(const struct slot *s)
 
 /* The next due time after a poll at S->due: a fixed cadence, skipping whole
  * periods when more than one period late. A closed link waits for its reopen. */
-static void reschedule(struct slot *s, int64_t now)
+void vsd_bus_reschedule(struct slot *s, int64_t now)
 {
     int64_t poll = period(s);
     int64_t next = s->due + poll;
@@ -219,8 +233,8 @@ static void reschedule(struct slot *s, int64_t now)
         vsd_log(LOG_DEBUG, "device '%s': %lld polls missed", vsd_device_name(&s->dev),
                 (long long)skip);
     }
-    if (!s->dev.open && s->tried_open && next < s->last_open + reopen_interval(s))
-        next = s->last_open + reopen_interval(s);
+    if (!s->dev.open && s->tried_open && next < s->last_open + vsd_bus_reopen_interval(s))
+        next = s->last_open + vsd_bus_reopen_interval(s);
     s->due = next;
 }
 
@@ -250,7 +264,7 @@ static int64_t exchange_bound(const struct slot *s)
 }
 
 /* A pause (a reload): wait parked, still beating, until it ends. Called with the lock held. */
-static void park(struct bus *bus)
+void vsd_bus_park(struct bus *bus)
 {
     struct vsd_buses *b = bus->owner;
 
@@ -277,7 +291,7 @@ static void *bus_main(void *arg)
         int64_t now = real_ms();
 
         if (b->pause) {
-            park(bus);
+            vsd_bus_park(bus);
             continue;
         }
         if (s->due > now) { /* idle: wake at least every BEAT_MS, so progress shows */
@@ -290,7 +304,7 @@ static void *bus_main(void *arg)
         vsd_heartbeat_beat(&bus->progress, now, exchange_bound(s));
         pthread_mutex_unlock(&b->lock);
         poll_device(b, s, now);
-        reschedule(s, real_ms());
+        vsd_bus_reschedule(s, real_ms());
         pthread_mutex_lock(&b->lock);
     }
     pthread_mutex_unlock(&b->lock);
@@ -306,23 +320,51 @@ struct slot *vsd_bus_slot_new(struct vsd_buses *b, const struct vsd_config *cfg,
     vsd_device_init(&s->dev, &cfg->devices[i], i, b->clock);
     s->drv = cfg->devices[i].driver;
     s->due = real_ms();
+    s->key = s->drv->bus_key ? s->drv->bus_key(&s->dev) : NULL;
+    s->fd = -1;
+    s->heap_i = SIZE_MAX;
     return s;
+}
+
+bool vsd_bus_on_loop(const struct slot *s)
+{
+    const struct vsd_nb_ops *nb = s->drv->nb;
+
+    return nb && (!nb->usable || nb->usable(&s->dev));
+}
+
+/* On the event loop, devices share a "bus" (for the reduced polling of a down unit) when they
+ * share a key (units behind one gateway); each keeps its own connection and exchange. */
+static void mark_shared(struct bus *bus, struct slot *s)
+{
+    for (size_t k = 0; k + 1 < bus->n; k++)
+        if (s->key && bus->slots[k]->key && strcmp(s->key, bus->slots[k]->key) == 0)
+            s->shared = bus->slots[k]->shared = true;
+}
+
+/* The bus S goes to among BUSES: the event loop, or the thread of its key. */
+static struct bus *bus_for(struct bus **buses, size_t n, const struct slot *s, bool loop)
+{
+    for (size_t k = 0; k < n; k++)
+        if (loop ? buses[k]->loop
+                 : !buses[k]->loop && s->key && buses[k]->key && !strcmp(buses[k]->key, s->key))
+            return buses[k];
+    return NULL;
 }
 
 int vsd_bus_assign(struct vsd_buses *b, struct bus **buses, size_t *n, struct slot *s)
 {
-    const char *key = s->drv->bus_key ? s->drv->bus_key(&s->dev) : NULL;
-    struct bus *bus = NULL;
+    bool loop = vsd_bus_on_loop(s);
+    struct bus *bus = bus_for(buses, *n, s, loop);
     struct slot **grown;
 
-    for (size_t k = 0; key && k < *n; k++)
-        if (buses[k]->key && strcmp(buses[k]->key, key) == 0)
-            bus = buses[k];
     if (!bus) {
         if (!(bus = calloc(1, sizeof(*bus))))
             return -ENOMEM;
         bus->owner = b;
-        bus->key = key;
+        bus->key = loop ? NULL : s->key;
+        bus->loop = loop;
+        bus->wake_fd = -1;
         buses[(*n)++] = bus;
     }
     grown = realloc(bus->slots, (bus->n + 1) * sizeof(*bus->slots));
@@ -331,9 +373,19 @@ int vsd_bus_assign(struct vsd_buses *b, struct bus **buses, size_t *n, struct sl
     bus->slots = grown;
     bus->slots[bus->n++] = s;
     s->bus = bus;
-    for (size_t k = 0; k < bus->n; k++)
+    if (loop)
+        mark_shared(bus, s);
+    for (size_t k = 0; !loop && k < bus->n; k++)
         bus->slots[k]->shared = bus->n > 1;
     return 0;
+}
+
+void vsd_bus_wake(struct bus *bus)
+{
+    uint64_t one = 1;
+
+    if (bus->loop && bus->wake_fd >= 0 && write(bus->wake_fd, &one, sizeof(one)) < 0)
+        vsd_log(LOG_DEBUG, "event loop: wake: %s", strerror(errno)); /* already pending */
 }
 
 /* The devices of CFG, grouped into buses (threads not started). */
@@ -371,12 +423,16 @@ int vsd_bus_run(struct bus *bus)
     char name[80];
     int r;
 
-    if (bus->key)
+    if (bus->loop)
+        snprintf(name, sizeof(name), "event loop");
+    else if (bus->key)
         snprintf(name, sizeof(name), "bus '%s'", bus->key);
     else
         snprintf(name, sizeof(name), "bus of device '%s'", vsd_device_name(&bus->slots[0]->dev));
+    if (bus->loop && (bus->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+        return -errno;
     vsd_heartbeat_add(bus->owner->progress, &bus->progress, name, real_ms(), BEAT_SLACK_MS);
-    r = -pthread_create(&bus->thread, NULL, bus_main, bus);
+    r = -pthread_create(&bus->thread, NULL, bus->loop ? vsd_bus_loop_main : bus_main, bus);
     bus->running = r == 0;
     if (r < 0)
         vsd_heartbeat_remove(bus->owner->progress, &bus->progress);
@@ -390,13 +446,16 @@ void vsd_bus_retire(struct bus *bus)
     pthread_mutex_lock(&b->lock);
     bus->stop = true;
     pthread_cond_broadcast(&b->wake);
+    vsd_bus_wake(bus);
     pthread_mutex_unlock(&b->lock);
     if (bus->running) {
         pthread_join(bus->thread, NULL);
         vsd_heartbeat_remove(b->progress, &bus->progress);
     }
+    if (bus->loop && bus->wake_fd >= 0)
+        close(bus->wake_fd);
     for (size_t i = 0; i < bus->n; i++) {
-        close_device(bus->slots[i]);
+        vsd_bus_close_device(bus->slots[i]);
         free(bus->slots[i]);
     }
     free(bus->slots);
@@ -457,6 +516,8 @@ int vsd_buses_pause(struct vsd_buses *b, void (*pump)(void *ctx), void *ctx, cha
     pthread_mutex_lock(&b->lock);
     b->pause = true;
     pthread_cond_broadcast(&b->wake);
+    for (size_t k = 0; k < b->n_buses; k++)
+        vsd_bus_wake(b->buses[k]);
     while (b->n_parked < running && real_ms() < deadline) {
         pthread_mutex_unlock(&b->lock); /* a thread may wait for queue room: keep it moving */
         pump(ctx);
@@ -486,6 +547,8 @@ void vsd_buses_stop(struct vsd_buses *b)
     pthread_mutex_lock(&b->lock);
     b->stop = true;
     pthread_cond_broadcast(&b->wake);
+    for (size_t k = 0; k < b->n_buses; k++)
+        vsd_bus_wake(b->buses[k]);
     pthread_mutex_unlock(&b->lock);
     for (size_t k = 0; k < b->n_buses; k++)
         vsd_bus_retire(b->buses[k]);

@@ -11,7 +11,8 @@
 struct vsd_buses;
 
 /* Group the configured devices by their driver's bus_key() and start one thread
- * per bus. Each answered poll becomes a VSD_EV_POLL event (vsd_queue_push: a full
+ * per bus; the devices of drivers with a non-blocking side (vsd_nb_ops) share one
+ * event-loop thread instead (bus_loop.c), under the same rules. Each answered poll becomes a VSD_EV_POLL event (vsd_queue_push: a full
  * queue drops and counts); each health change a VSD_EV_DEVICE_STATE event
  * (vsd_queue_push_wait). A device that is up is reported down after DOWN_AFTER
  * polls in a row without any answer or GARBLED_DOWN_AFTER without a usable one
