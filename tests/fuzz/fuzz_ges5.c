@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <vitalsd/reading.h>
+#include <vitalsd/vitals.h>
 
 #include "ge_s5_frame.h"
 #include "ge_s5_record.h"
@@ -22,8 +23,8 @@ static void take(const uint8_t *rec, size_t n, struct vsd_ges5_nibp_track *t)
     if (vsd_ges5_record_decode(rec, n, &b) < 0)
         return;
     k = vsd_ges5_readings(&b, t, WALL, r, 16);
-    if (k > 7)
-        abort();
+    if (k > VSD_VITAL_COUNT)
+        abort(); /* at most one reading per vital */
     for (size_t i = 0; i < k; i++) {
         if (isnan(r[i].value) ? !(r[i].flags & (VSD_Q_INVALID | VSD_Q_SENSOR_OFF))
                               : r[i].value < -32000)
