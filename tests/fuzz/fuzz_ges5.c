@@ -6,7 +6,6 @@
 #include <stdlib.h>
 
 #include <vitalsd/reading.h>
-#include <vitalsd/vitals.h>
 
 #include "ge_s5_frame.h"
 #include "ge_s5_record.h"
