@@ -272,7 +272,7 @@ static void on_alarm_event(void *ctx, const struct vsd_alarm_event *ev)
     /* To the ward as soon as the outbox row below is committed, or from memory when no commit
      * comes within VSD_PUBLISH_HOLD_MS: a crash cannot leave out of the record an alert the ward
      * saw, and a failing disk cannot hold an alert back. */
-    struct vsd_store_stats ss;
+    struct vsd_store_stats ss = {0};
     vsd_store_stats(core->store, &ss);
     int hold = ss.last_error ? 0 : VSD_PUBLISH_HOLD_MS; /* a failing disk: at once */
     if (core->pub && vsd_publish_event(core->pub, info.seq, topic, payload, hold) < 0)
