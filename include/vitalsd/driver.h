@@ -96,6 +96,14 @@ int64_t vsd_device_wall_ms(const struct vsd_device *dev);
  * returned -EBADMSG/-EPROTO and raises "communication degraded" when they persist. */
 void vsd_device_bad_frames(struct vsd_device *dev, unsigned n);
 
+/* Report who the device says it is, whenever its protocol carries it: the model and the serial
+ * number as the device sent them (NULL or "" for a part it does not carry; longer than
+ * VSD_IDENTITY_MAX characters is cut). Cheap to call on every frame: the bus passes only a change
+ * to the core, which compares the serial with the device's "serial =" key (docs/devices/README.md,
+ * "Device identity"). The identity read is forgotten when the link closes. */
+#define VSD_IDENTITY_MAX 32
+void vsd_device_identity(struct vsd_device *dev, const char *model, const char *serial);
+
 /* Hand one reading to the core. Returns 0, or -ENOSPC when the exchange already
  * carries VSD_SINK_MAX readings (the reading is not taken). */
 #define VSD_SINK_MAX 16

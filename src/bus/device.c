@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Device instances: the accessors drivers use and the sink that collects one exchange. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "device.h"
@@ -94,6 +95,26 @@ int64_t vsd_device_wall_ms(const struct vsd_device *dev)
 void vsd_device_bad_frames(struct vsd_device *dev, unsigned n)
 {
     dev->bad_frames += n;
+}
+
+/* Copies SRC (NULL: "") into DST, cut to VSD_IDENTITY_MAX; true when DST changed. */
+static bool set_identity_part(char dst[VSD_IDENTITY_MAX + 1], const char *src)
+{
+    char next[VSD_IDENTITY_MAX + 1];
+
+    snprintf(next, sizeof(next), "%s", src ? src : "");
+    if (strcmp(dst, next) == 0)
+        return false;
+    memcpy(dst, next, sizeof(next));
+    return true;
+}
+
+void vsd_device_identity(struct vsd_device *dev, const char *model, const char *serial)
+{
+    bool changed = set_identity_part(dev->model, model);
+
+    changed |= set_identity_part(dev->serial, serial);
+    dev->identity_changed |= changed;
 }
 
 int vsd_sink_push(struct vsd_sink *sink, const struct vsd_reading *r)

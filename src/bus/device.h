@@ -18,6 +18,10 @@ struct vsd_device {
     void *data;                /* the driver's */
     bool open;                 /* open() succeeded and close() not yet called */
     unsigned bad_frames;       /* reported by the driver during the current poll */
+    /* vsd_device_identity(): what the device says it is, since the link opened ("" unknown) */
+    char model[VSD_IDENTITY_MAX + 1];
+    char serial[VSD_IDENTITY_MAX + 1];
+    bool identity_changed;     /* since the bus last passed it on */
 };
 
 struct vsd_sink {
