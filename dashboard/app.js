@@ -24,9 +24,11 @@
   var UNUSABLE = ['invalid', 'sensor_off', 'implausible', 'searching'];
   var QUALITY_TEXT = { invalid: 'invalid', sensor_off: 'probe off', implausible: 'implausible',
                        searching: 'searching', artifact: 'artifact',
-                       low_perfusion: 'low perfusion', apnea: 'apnea' };
+                       low_perfusion: 'low perfusion', apnea: 'apnea',
+                       wrong_device: 'wrong device' };
   var TECH_TEXT = {
     comms_loss: 'Monitor not answering', comms_degraded: 'Garbled data from the monitor',
+    wrong_device: 'Another monitor on this chair\'s port: call the technician',
     sensor_off: 'Probe off', invalid: 'No valid values', nibp_overdue: 'Cuff measurement overdue',
     storage_failing: 'Storage failing', queue_overflow: 'Readings lost',
     alert_path_down: 'Alert path down', broker_lost: 'This screen lost the broker',

@@ -30,8 +30,11 @@ enum vsd_quality {
     VSD_Q_SEARCHING = 1u << 5,     /* device is searching for a pulse */
     VSD_Q_APNEA = 1u << 6,         /* device reports apnea: no breath detected (on rr); the
                                     * value, when there is one, is still a value */
+    VSD_Q_WRONG_DEVICE = 1u << 7,  /* from a device other than the configured one, kept for no
+                                    * session (set by the core) */
 };
-#define VSD_Q_UNUSABLE (VSD_Q_INVALID | VSD_Q_SENSOR_OFF | VSD_Q_IMPLAUSIBLE | VSD_Q_SEARCHING)
+#define VSD_Q_UNUSABLE                                                                      \
+    (VSD_Q_INVALID | VSD_Q_SENSOR_OFF | VSD_Q_IMPLAUSIBLE | VSD_Q_SEARCHING | VSD_Q_WRONG_DEVICE)
 
 struct vsd_reading {
     enum vsd_vital vital;

@@ -176,6 +176,7 @@ void vsd_alarm_each_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *
     for (size_t d = 0; d < a->n_devices; d++) {
         fn(&a->devices[d].comms, ctx);
         fn(&a->devices[d].degraded, ctx);
+        fn(&a->devices[d].wrong, ctx);
         fn(&a->devices[d].sensor_off, ctx);
     }
     for (size_t b = 0; b <= a->n_beds; b++) {
@@ -427,6 +428,7 @@ const char *vsd_alert_code_name(enum vsd_alert_code c)
         [VSD_ALERT_APNEA] = "apnea",
         [VSD_ALERT_COMMS_LOSS] = "comms_loss",
         [VSD_ALERT_COMMS_DEGRADED] = "comms_degraded",
+        [VSD_ALERT_WRONG_DEVICE] = "wrong_device",
         [VSD_ALERT_SENSOR_OFF] = "sensor_off",
         [VSD_ALERT_INVALID] = "invalid",
         [VSD_ALERT_NIBP_OVERDUE] = "nibp_overdue",

@@ -23,6 +23,7 @@ enum vsd_alert_code {
     VSD_ALERT_APNEA,          /* physiological: no breath detected (monitor's flag, or rr 0) */
     VSD_ALERT_COMMS_LOSS,     /* technical: device stopped answering */
     VSD_ALERT_COMMS_DEGRADED, /* technical: device answers, but many frames are garbled */
+    VSD_ALERT_WRONG_DEVICE,   /* technical: the device on the link is not the one configured */
     VSD_ALERT_SENSOR_OFF,     /* technical: probe off / no sensor */
     VSD_ALERT_INVALID,        /* technical: invalid or implausible values persist */
     VSD_ALERT_NIBP_OVERDUE,   /* technical: no new cuff measurement within cycle + grace */
@@ -166,6 +167,11 @@ void vsd_alarm_device(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed,
 /* A device's link became degraded (many garbled frames) or healthy again. */
 void vsd_alarm_degraded(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed, size_t device,
                         bool degraded, struct vsd_alarm_out out);
+/* The device on DEVICE's link reported a serial or model other than the configured one (WRONG),
+ * or the expected one again / a technician confirmed it. Its readings no longer reach the engine
+ * (the core's rule); pending conditions it fed are cancelled as for a device going down. */
+void vsd_alarm_wrong_device(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed,
+                            size_t device, bool wrong, struct vsd_alarm_out out);
 /* A session opened (WATCHED) or closed at BED: starts or stops the NIBP-overdue watch. */
 void vsd_alarm_watch(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed, bool watched,
                      struct vsd_alarm_out out);

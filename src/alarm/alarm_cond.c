@@ -27,6 +27,9 @@
  *  - COMMS_LOSS (per device): raised at once when the device goes down, ends when it comes up.
  *  - COMMS_DEGRADED (per device): raised when the bus reports garbled frames persisting, ends
  *    when it reports them gone.
+ *  - WRONG_DEVICE (per device): raised at once when the caller reports that the device on the
+ *    link is not the configured one (it also cancels what the device fed, as going down does),
+ *    ends when the caller reports the expected device again or a technician's confirmation.
  *  - SENSOR_OFF (per device): readings with VSD_Q_SENSOR_OFF persisting sensor_off_delay_ms;
  *    a reading of that vital from that device without the flag ends it.
  *  - INVALID (per bed and vital): readings with VSD_Q_INVALID, VSD_Q_IMPLAUSIBLE or
@@ -333,6 +336,19 @@ void vsd_alarm_degraded(struct vsd_alarm *a, struct vsd_alarm_now now, size_t be
         return;
     device_condition(a, &a->devices[device].degraded, VSD_ALERT_COMMS_DEGRADED, bed, device,
                      degraded, &k);
+}
+
+void vsd_alarm_wrong_device(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed,
+                            size_t device, bool wrong, struct vsd_alarm_out out)
+{
+    struct sink k = {.out = out, .now = now};
+
+    if (!a || bed >= a->n_beds || device >= a->n_devices)
+        return;
+    if (wrong)
+        cancel_device(a, bed, device);
+    device_condition(a, &a->devices[device].wrong, VSD_ALERT_WRONG_DEVICE, bed, device, wrong,
+                     &k);
 }
 
 void vsd_alarm_watch(struct vsd_alarm *a, struct vsd_alarm_now now, size_t bed, bool watched,

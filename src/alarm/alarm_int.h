@@ -32,7 +32,7 @@ struct vital_state {
 };
 
 struct device_state {
-    struct slot comms, degraded, sensor_off;
+    struct slot comms, degraded, wrong, sensor_off;
 };
 
 /* Per bed (and one more for the daemon): what is not tied to one vital or device. */

@@ -69,6 +69,7 @@ static void drop_removed(struct vsd_alarm *old, const struct remap *m, const str
         if (m->dev_to[d] == SIZE_MAX) {
             drop_slot(&old->devices[d].comms, (void *)k);
             drop_slot(&old->devices[d].degraded, (void *)k);
+            drop_slot(&old->devices[d].wrong, (void *)k);
             drop_slot(&old->devices[d].sensor_off, (void *)k);
         }
 }

@@ -108,6 +108,26 @@ void vsd_bus_close_device(struct slot *s)
         return;
     s->drv->close(&s->dev);
     s->dev.open = false;
+    vsd_device_identity(&s->dev, NULL, NULL); /* the next device on the link tells its own */
+    s->dev.identity_changed = false;
+}
+
+/* What the device said it is, when it changed: before the readings of the same exchange, so
+ * that the core never attributes a wrong device's readings (docs/devices/README.md). */
+static void push_identity(struct vsd_buses *b, struct slot *s)
+{
+    struct vsd_event ev = {.type = VSD_EV_DEVICE_IDENTITY};
+    struct vsd_device_identity *id = &ev.u.identity;
+
+    s->dev.identity_changed = false;
+    id->device = s->dev.index;
+    memcpy(id->model, s->dev.model, sizeof(id->model));
+    memcpy(id->serial, s->dev.serial, sizeof(id->serial));
+    id->mono_ms = vsd_clock_mono_ms(b->clock);
+    id->wall_ms = vsd_clock_wall_ms(b->clock);
+    vsd_log(LOG_INFO, "device '%s' (%s): reports model '%s', serial '%s'",
+            vsd_device_name(&s->dev), s->drv->name, id->model, id->serial);
+    push_state(b, s, &ev);
 }
 
 static bool garbled_answer(int err)
@@ -183,6 +203,8 @@ void vsd_bus_answered(struct vsd_buses *b, struct slot *s, struct vsd_event *ev,
     s->silent = 0;
     track_garbled(b, s, s->dev.bad_frames > 0);
     vsd_bus_set_health(b, s, true, 0);
+    if (s->dev.identity_changed)
+        push_identity(b, s);
     ev->type = VSD_EV_POLL;
     res->device = s->dev.index;
     res->mono_ms = vsd_clock_mono_ms(b->clock);

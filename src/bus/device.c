@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Device instances: the accessors drivers use and the sink that collects one exchange. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,6 +104,9 @@ static bool set_identity_part(char dst[VSD_IDENTITY_MAX + 1], const char *src)
     char next[VSD_IDENTITY_MAX + 1];
 
     snprintf(next, sizeof(next), "%s", src ? src : "");
+    for (char *c = next; *c; c++)
+        if (!isgraph((unsigned char)*c) && *c != ' ')
+            *c = '?'; /* it goes to logs, JSON and the audit as text */
     if (strcmp(dst, next) == 0)
         return false;
     memcpy(dst, next, sizeof(next));

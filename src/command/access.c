@@ -30,6 +30,7 @@ static const struct {
     {"limits_reset", VSD_ROLE_CLINICIAN},
     {"audit", VSD_ROLE_AUDITOR},
     {"reload", VSD_ROLE_TECHNICIAN},
+    {"device_confirm", VSD_ROLE_TECHNICIAN},
     {"retention", VSD_ROLE_AUDITOR},
 };
 

@@ -338,6 +338,7 @@ static void status_devices(struct vsd_core *core, cJSON *reply)
         if (ds->last_err)
             cJSON_AddStringToObject(o, "error", strerror(-ds->last_err));
         cJSON_AddNumberToObject(o, "polls_answered", (double)ds->polls_answered);
+        vsd_cmd_device_identity(core, d, o);
         cJSON_AddItemToArray(devs, o);
     }
 }
@@ -439,6 +440,10 @@ void vsd_command_execute(struct vsd_core *core, struct vsd_command *cmd)
         reply = trend(core, cmd);
     else if (strcmp(name, "reload") == 0)
         reply = vsd_cmd_reload(core, cmd);
+    else if (strcmp(name, "device_confirm") == 0) {
+        reply = vsd_cmd_device_confirm(core, cmd);
+        audit(core, cmd, "device_confirm", vsd_cmd_str(cmd, "by"), reply);
+    }
     else if (strcmp(name, "retention") == 0) {
         reply = vsd_cmd_retention(core, cmd); /* accepted: the store writes the run's audit row */
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")))

@@ -33,6 +33,11 @@ void vsd_cmd_active_alerts(struct vsd_core *core, const char *bed, cJSON *arr);
 /* Before a session ends at BED: list its own limits, which end with it, in REPLY's audit. */
 void vsd_cmd_limits_dropped(struct vsd_core *core, size_t bed, cJSON *reply);
 
+/* command_device.c: a technician confirms the device on a link flagged wrong_device. */
+cJSON *vsd_cmd_device_confirm(struct vsd_core *core, struct vsd_command *cmd);
+/* The identity fields of DEVICE for status replies. */
+void vsd_cmd_device_identity(struct vsd_core *core, size_t device, cJSON *o);
+
 /* command_retention.c: queue the deletion of the readings an archive holds. */
 cJSON *vsd_cmd_retention(struct vsd_core *core, struct vsd_command *cmd);
 

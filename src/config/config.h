@@ -29,6 +29,9 @@ struct vsd_device_config {
     size_t n_options;
     size_t bed;                       /* index into beds[] */
     int line;                         /* line of the section header */
+    /* The device expected on the link, as its protocol reports it ("": not checked). */
+    char serial[VSD_IDENTITY_MAX + 1];
+    char model[VSD_IDENTITY_MAX + 1];
 };
 
 struct vsd_bed_config {

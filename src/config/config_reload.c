@@ -21,6 +21,7 @@ bool vsd_config_device_same(const struct vsd_config *a, size_t i, const struct v
 
     if (strcmp(x->name, y->name) != 0 || x->driver != y->driver || x->poll_ms != y->poll_ms ||
         x->timeout_ms != y->timeout_ms || x->n_options != y->n_options ||
+        strcmp(x->serial, y->serial) != 0 || strcmp(x->model, y->model) != 0 ||
         strcmp(a->beds[x->bed].name, b->beds[y->bed].name) != 0)
         return false;
     for (size_t k = 0; k < x->n_options; k++)

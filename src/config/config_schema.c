@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The configuration schema: one key table per section kind, and the checks across keys. */
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -27,6 +28,7 @@ static int check_area(const char *value, char *err, size_t errlen);
 static int check_socket(const char *value, char *err, size_t errlen);
 static int check_readable(const char *value, char *err, size_t errlen);
 static int check_absolute(const char *value, char *err, size_t errlen);
+static int check_identity(const char *value, char *err, size_t errlen);
 
 static const char *const sync_choices[] = {"full", "normal", NULL};
 static const char *const level_choices[] = {"debug", "info", "notice", "warning", "err", NULL};
@@ -78,6 +80,10 @@ static const struct vsd_option device_opts[] = {
     {"poll", VSD_OPT_DURATION, VSD_OPT_RANGE, 100, 3600000, NULL, "1s", NULL, "poll period"},
     {"timeout", VSD_OPT_DURATION, VSD_OPT_RANGE, 10, 60000, NULL, "500ms", NULL,
      "response timeout, shorter than poll"},
+    {"serial", VSD_OPT_STRING, 0, 0, 0, NULL, NULL, check_identity,
+     "serial number the device must report; another one raises wrong_device"},
+    {"model", VSD_OPT_STRING, 0, 0, 0, NULL, NULL, check_identity,
+     "model the device must report; another one raises wrong_device"},
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -137,6 +143,23 @@ static int check_socket(const char *value, char *err, size_t errlen)
         return 0;
     snprintf(err, errlen, "a socket path has at most %zu characters, got %zu", max, strlen(value));
     return -EINVAL;
+}
+
+/* A serial number or model as a device reports it: printable, no spaces, not too long. */
+static int check_identity(const char *value, char *err, size_t errlen)
+{
+    size_t n = strlen(value);
+
+    if (n > VSD_IDENTITY_MAX) {
+        snprintf(err, errlen, "at most %d characters, got %zu", VSD_IDENTITY_MAX, n);
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!isgraph((unsigned char)value[i])) {
+            snprintf(err, errlen, "letters, digits and signs only (no spaces), got '%s'", value);
+            return -EINVAL;
+        }
+    return 0;
 }
 
 static int check_absolute(const char *value, char *err, size_t errlen)
@@ -481,6 +504,10 @@ int vsd_cfg_device(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, con
     vsd_ks_check_section(ctx, s, ks, 2, !dc->driver);
     dc->poll_ms = vsd_ks_ms(&ks[0], "poll");
     dc->timeout_ms = vsd_ks_ms(&ks[0], "timeout");
+    if (vsd_ks_usable(&ks[0], "serial"))
+        snprintf(dc->serial, sizeof(dc->serial), "%s", vsd_ks_text(&ks[0], "serial"));
+    if (vsd_ks_usable(&ks[0], "model"))
+        snprintf(dc->model, sizeof(dc->model), "%s", vsd_ks_text(&ks[0], "model"));
     device_timing(ctx, s, &ks[0], dc);
     if (ks[1].table)
         serial_port_exists(ctx, s, &ks[1]);

@@ -315,19 +315,21 @@ static bool seen_before(struct vsd_device_state_core *ds, const struct vsd_readi
     return false;
 }
 
+/* A wrong device's reading (core_identity.c) is kept, flagged, for no session. */
 static void store_reading(struct vsd_core *core, size_t device, const struct vsd_reading *r,
                           int64_t wall_ms)
 {
     const struct vsd_device_config *dc = &core->cfg->devices[device];
+    bool wrong = core->devices[device].wrong;
     struct vsd_store_reading sr = {
         .ts_ms = r->measured_ms ? r->measured_ms : wall_ms,
         .ts_from_device = r->measured_ms != 0,
         .bed = core->cfg->beds[dc->bed].name,
         .device = dc->name,
-        .session_id = session_of(core, dc->bed),
+        .session_id = wrong ? NULL : session_of(core, dc->bed),
         .vital = r->vital,
         .value = r->value,
-        .flags = r->flags,
+        .flags = r->flags | (wrong ? VSD_Q_WRONG_DEVICE : 0),
     };
     vsd_store_reading(core->store, &sr); /* a full write queue is counted by the store */
 }
@@ -386,8 +388,10 @@ static void handle_poll(struct vsd_core *core, struct vsd_poll_result *poll)
         if (seen_before(ds, r))
             continue;
         core->readings_seen++;
-        ds->vitals_seen |= 1u << r->vital;
         store_reading(core, poll->device, r, poll->wall_ms);
+        if (ds->wrong)
+            continue; /* not this bed's patient's: no trend, gap, alarm or live value */
+        ds->vitals_seen |= 1u << r->vital;
         if (!(r->flags & VSD_Q_UNUSABLE))
             vsd_trend_add(core->trend, bed, r->vital,
                           r->measured_ms ? r->measured_ms : poll->wall_ms, r->value);
@@ -395,10 +399,11 @@ static void handle_poll(struct vsd_core *core, struct vsd_poll_result *poll)
         vsd_alarm_reading(core->alarm, now, bed, poll->device, r, alarm_out(core));
         heart_rate(core, bed, poll->device, r, now);
     }
-    publish_readings(core, poll);
+    if (!ds->wrong)
+        publish_readings(core, poll);
 }
 
-static void publish_device(struct vsd_core *core, size_t device)
+void vsd_core_publish_device(struct vsd_core *core, size_t device)
 {
     const struct vsd_device_config *dc = &core->cfg->devices[device];
     const struct vsd_device_state_core *ds = &core->devices[device];
@@ -415,7 +420,10 @@ static void publish_device(struct vsd_core *core, size_t device)
                                                                              : "unknown",
                                     .err = ds->last_err,
                                     .poll_ms = dc->poll_ms,
-                                    .wall_ms = ds->last_change_ms});
+                                    .wall_ms = ds->last_change_ms,
+                                    .model = ds->model,
+                                    .serial = ds->serial,
+                                    .identity = vsd_core_identity_state(core, device)});
     if (payload)
         vsd_publish_retained(core->pub, topic, payload);
     free(payload);
@@ -434,10 +442,10 @@ static void handle_state(struct vsd_core *core, const struct vsd_device_state *s
     ds->last_err = st->up ? 0 : st->err;
     ds->last_change_ms = st->wall_ms;
     if (!st->up && was_up)
-        vsd_core_gap_device_down(core, bed, ds->vitals_seen, st->wall_ms);
+        vsd_core_gap_device_down(core, bed, ds->vitals_seen, "comms_loss", st->wall_ms);
     vsd_alarm_device(core->alarm, now, bed, st->device, st->up, alarm_out(core));
     vsd_alarm_degraded(core->alarm, now, bed, st->device, st->degraded, alarm_out(core));
-    publish_device(core, st->device);
+    vsd_core_publish_device(core, st->device);
 }
 
 void vsd_core_handle(struct vsd_core *core, const struct vsd_event *ev)
@@ -450,6 +458,9 @@ void vsd_core_handle(struct vsd_core *core, const struct vsd_event *ev)
     }
     case VSD_EV_DEVICE_STATE:
         handle_state(core, &ev->u.state);
+        break;
+    case VSD_EV_DEVICE_IDENTITY:
+        vsd_core_identity(core, &ev->u.identity);
         break;
     case VSD_EV_COMMAND: /* the command handler's, which sits above the core (main.c routes) */
         vsd_log(LOG_CRIT, "core: a staff command reached the core directly; it is not run");
@@ -496,5 +507,5 @@ void vsd_core_publish_state(struct vsd_core *core)
         publish_active(core, b);
     publish_active(core, VSD_ALARM_DAEMON);
     for (size_t d = 0; d < core->cfg->n_devices; d++)
-        publish_device(core, d);
+        vsd_core_publish_device(core, d);
 }

@@ -36,6 +36,13 @@ struct vsd_device_state_core {
     bool degraded;
     unsigned vitals_seen;            /* bit per vital this device has reported */
     int64_t last_measured_ms[VSD_VITAL_COUNT]; /* device-timed readings already seen */
+    /* Identity (core_identity.c): as last reported by the device ("": not reported). */
+    char model[VSD_IDENTITY_MAX + 1];
+    char serial[VSD_IDENTITY_MAX + 1];
+    bool wrong;                      /* not the configured device: its readings are unattributed */
+    bool confirmed;                  /* a technician accepted the identity below for this run */
+    char confirmed_model[VSD_IDENTITY_MAX + 1];
+    char confirmed_serial[VSD_IDENTITY_MAX + 1];
 };
 
 /* The "reload" command's way to the composition root (main.c): re-read the configuration file,
@@ -113,13 +120,28 @@ int vsd_core_reload(struct vsd_core *core, const struct vsd_config *cfg, const s
 /* The engine's output, for core_reload.c. */
 struct vsd_alarm_out vsd_core_alarm_out(struct vsd_core *core);
 
+/* core_identity.c: the device on a link against the configured one (docs/devices/README.md). */
+/* A device reported its model and serial: a mismatch with the configuration that no technician
+ * confirmed makes the device "wrong" (alert, gaps, audit row) until it reports the expected one. */
+void vsd_core_identity(struct vsd_core *core, const struct vsd_device_identity *id);
+/* A technician (BY) confirms the device now on DEVICE's link: its readings count again until it
+ * reports another identity or the daemon restarts. Returns 0, or -EALREADY when the device is not
+ * flagged wrong (nothing to confirm). The command handler writes the audit row. */
+int vsd_core_confirm_device(struct vsd_core *core, size_t device, const char *by);
+/* "not_checked", "not_read", "expected", "wrong" or "confirmed". */
+const char *vsd_core_identity_state(const struct vsd_core *core, size_t device);
+/* Publish DEVICE's retained status (health and identity). */
+void vsd_core_publish_device(struct vsd_core *core, size_t device);
+
 /* core_watch.c: monitoring gaps and the daemon-wide technical conditions. */
 struct vsd_alarm_out;
 /* A reading of R->vital at BED: an unusable one opens a gap, a usable one ends it. */
 void vsd_core_gap_reading(struct vsd_core *core, size_t bed, const struct vsd_reading *r,
                           int64_t wall_ms);
-/* A device stopped answering: every vital it reported (VITALS bit mask) is not measured. */
-void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms);
+/* A device stopped answering (REASON "comms_loss") or is not the configured one
+ * ("wrong_device"): every vital it reported (VITALS bit mask) is not measured. */
+void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals,
+                              const char *reason, int64_t wall_ms);
 /* A reload removed or changed a device that was answering: its vitals (VITALS bit mask) are not
  * measured until a reading comes again ("reconfigured"). */
 void vsd_core_gap_reconfigured(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms);

@@ -50,11 +50,12 @@ void vsd_core_gap_reading(struct vsd_core *core, size_t bed, const struct vsd_re
         gap_open(core, bed, r->vital, r->flags & VSD_Q_SENSOR_OFF ? "sensor_off" : "invalid", at);
 }
 
-void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms)
+void vsd_core_gap_device_down(struct vsd_core *core, size_t bed, unsigned vitals,
+                              const char *reason, int64_t wall_ms)
 {
     for (int v = 0; v < VSD_VITAL_COUNT; v++)
         if (vitals & (1u << v))
-            gap_open(core, bed, (enum vsd_vital)v, "comms_loss", wall_ms);
+            gap_open(core, bed, (enum vsd_vital)v, reason, wall_ms);
 }
 
 void vsd_core_gap_reconfigured(struct vsd_core *core, size_t bed, unsigned vitals, int64_t wall_ms)

@@ -69,6 +69,8 @@ int vsd_ctl_print_active(struct ctl *c);
 int vsd_ctl_beds(struct ctl *c, int argc, char **argv);
 /* reload.c: vitalsctl reload (the daemon re-reads its configuration file). */
 int vsd_ctl_reload(struct ctl *c, int argc, char **argv);
+/* device_confirm.c: vitalsctl device-confirm DEVICE [--by NAME]. */
+int vsd_ctl_device_confirm(struct ctl *c, int argc, char **argv);
 /* export_cmd.c: vitalsctl export; ARGV[0] is "export". */
 int vsd_ctl_export(struct ctl *c, int argc, char **argv);
 void vsd_ctl_export_usage(FILE *out);

@@ -451,6 +451,7 @@ static const char *gap_reason(const char *reason)
         {"invalid", "only unusable values"},        {"daemon_down", "vitalsd was not running"},
         {"no_reading", "no reading stored at all"},
         {"reconfigured", "the monitor was reconfigured (reload)"},
+        {"wrong_device", "another monitor was on this chair's link"},
     };
 
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)

@@ -32,8 +32,8 @@ static void print_path(const cJSON *reply)
         printf(" for %.0f s", n_(path, "down_for_ms") / 1000);
     printf(", %.0f alert events waiting in the outbox\n", n_(path, "outbox_pending"));
     printf("storage: %.0f readings written, %.0f lost to a full queue, %.0f failed commits\n",
-           n_(store, "readings_written"), n_(store, "readings_dropped") + n_(reply, "queue_dropped"),
-           n_(store, "commit_errors"));
+           n_(store, "readings_written"),
+           n_(store, "readings_dropped") + n_(reply, "queue_dropped"), n_(store, "commit_errors"));
 }
 
 static void print_beds(const cJSON *reply, const struct vsd_ctl_now *now)
@@ -67,6 +67,32 @@ static void print_beds(const cJSON *reply, const struct vsd_ctl_now *now)
     }
 }
 
+/* What each device reported about itself, and the verdict against the configuration. */
+static void print_identities(const cJSON *reply)
+{
+    static const struct {
+        const char *state, *words;
+    } verdicts[] = {
+        {"not_checked", "not checked (no serial/model configured)"},
+        {"not_read", "not read yet"},
+        {"expected", "as configured"},
+        {"wrong", "WRONG DEVICE: readings kept for no session, no alarms (device-confirm)"},
+        {"confirmed", "not as configured, confirmed by a technician"},
+    };
+    const cJSON *d;
+
+    printf("\n%-16s %-20s %-20s %s\n", "DEVICE", "MODEL", "SERIAL", "IDENTITY");
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(reply, "devices"))
+    {
+        const char *state = s_(d, "identity"), *words = state;
+
+        for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
+            if (strcmp(state, verdicts[i].state) == 0)
+                words = verdicts[i].words;
+        printf("%-16s %-20s %-20s %s\n", s_(d, "device"), s_(d, "model"), s_(d, "serial"), words);
+    }
+}
+
 static void print_devices(const cJSON *reply)
 {
     const cJSON *d;
@@ -81,6 +107,7 @@ static void print_devices(const cJSON *reply)
                n_(d, "polls_answered"), cJSON_GetObjectItem(d, "error") ? " / " : "",
                cJSON_GetObjectItem(d, "error") ? s_(d, "error") : "");
     }
+    print_identities(reply);
 }
 
 int vsd_ctl_status(struct ctl *c, int argc, char **argv)
@@ -90,8 +117,7 @@ int vsd_ctl_status(struct ctl *c, int argc, char **argv)
     int rc = EXIT_USAGE;
 
     if (argc > 1 || (argc == 1 && !json)) {
-        fprintf(stderr, "vitalsctl: status takes only --json; got '%s'\n",
-                argv[json ? 1 : 0]);
+        fprintf(stderr, "vitalsctl: status takes only --json; got '%s'\n", argv[json ? 1 : 0]);
         goto out;
     }
     cJSON_AddStringToObject(req, "cmd", "status");

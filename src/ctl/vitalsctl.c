@@ -53,7 +53,9 @@ static void usage(FILE *out)
           "TIME is UTC: 2026-11-22T09:30:00Z or 2026-11-22 09:30.\n"
           "Biomed technicians:\n"
           "  reload                            the daemon reads its configuration file again,\n"
-          "                                    all or nothing (every error as FILE:LINE)\n",
+          "                                    all or nothing (every error as FILE:LINE)\n"
+          "  device-confirm DEVICE [--by NAME] accept the device now on DEVICE's link after a\n"
+          "                                    wrong_device alert, once checked at the chair\n",
           out);
     vsd_probe_usage(out);
     fputs("systemd (vitalsd-failed.service, as the daemon's account):\n"
@@ -310,6 +312,8 @@ static int run_command(struct ctl *c, int argc, char **argv)
         return vsd_ctl_notify_failed(c, argc, argv);
     if (strcmp(cmd, "reload") == 0)
         return vsd_ctl_reload(c, argc, argv);
+    if (strcmp(cmd, "device-confirm") == 0)
+        return vsd_ctl_device_confirm(c, argc, argv);
     if (strcmp(cmd, "probe") == 0)
         return vsd_probe_run(c->config_path, argc, argv, stdout);
     fprintf(stderr, "vitalsctl: unknown command '%s'\n", cmd);

@@ -139,6 +139,8 @@ static void technical_what(const char *code, const struct vsd_vital_info *vi, ch
         snprintf(buf, size, "comms loss: the monitor stopped answering");
     else if (strcmp(code, "comms_degraded") == 0)
         snprintf(buf, size, "comms degraded: the monitor answers badly");
+    else if (strcmp(code, "wrong_device") == 0)
+        snprintf(buf, size, "wrong device: another monitor is on this chair's port");
     else if (strcmp(code, "invalid") == 0)
         snprintf(buf, size, "invalid: no usable %s value", vi ? vi->label : "");
     else if (strcmp(code, "nibp_overdue") == 0)

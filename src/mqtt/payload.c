@@ -182,5 +182,11 @@ char *vsd_payload_device(const struct vsd_device_status *st)
         cJSON_AddStringToObject(root, "error", strerror(-st->err));
     cJSON_AddNumberToObject(root, "poll_ms", (double)st->poll_ms);
     add_time(root, "time", st->wall_ms);
+    if (st->model && *st->model)
+        cJSON_AddStringToObject(root, "model", st->model);
+    if (st->serial && *st->serial)
+        cJSON_AddStringToObject(root, "serial", st->serial);
+    if (st->identity)
+        cJSON_AddStringToObject(root, "identity", st->identity);
     return finish(root);
 }

@@ -48,6 +48,9 @@ struct vsd_device_status {
     int err;           /* negative errno of the failure, or 0 */
     int64_t poll_ms;   /* its poll period: a reading older than this is stale */
     int64_t wall_ms;   /* when the state last changed */
+    /* Who the device says it is ("": not reported) and how that compares with the configuration
+     * (vsd_core_identity_state(): "not_checked", "not_read", "expected", "wrong", "confirmed"). */
+    const char *model, *serial, *identity;
 };
 char *vsd_payload_device(const struct vsd_device_status *st);
 

@@ -14,6 +14,7 @@ struct vsd_command; /* defined by the command handler (command.h) */
 enum vsd_event_type {
     VSD_EV_POLL,         /* a device answered: its readings */
     VSD_EV_DEVICE_STATE, /* a device went down or came back */
+    VSD_EV_DEVICE_IDENTITY, /* a device reported who it is, first or differently */
     VSD_EV_COMMAND,      /* a staff command waiting for the core */
 };
 
@@ -34,11 +35,20 @@ struct vsd_device_state {
     int64_t wall_ms;
 };
 
+struct vsd_device_identity {
+    size_t device;
+    char model[VSD_IDENTITY_MAX + 1];  /* as the device reported it; "": not carried */
+    char serial[VSD_IDENTITY_MAX + 1];
+    int64_t mono_ms;
+    int64_t wall_ms;
+};
+
 struct vsd_event {
     enum vsd_event_type type;
     union {
         struct vsd_poll_result poll;
         struct vsd_device_state state;
+        struct vsd_device_identity identity;
         struct vsd_command *command;
     } u;
 };

@@ -97,7 +97,7 @@ static const char schema_v2[] =
     " vital TEXT NOT NULL,"
     " start_ms INTEGER NOT NULL,"
     " end_ms INTEGER,"        /* NULL while the gap lasts */
-    " reason TEXT NOT NULL);" /* comms_loss, sensor_off, invalid, daemon_down, reconfigured */
+    " reason TEXT NOT NULL);" /* docs/auditors.md: comms_loss, wrong_device, ... */
     "CREATE INDEX gaps_session ON gaps(session_id);"
     "PRAGMA user_version = 2;";
 

@@ -51,7 +51,7 @@ void vsd_quality_text(unsigned flags, char *buf, unsigned size)
     } names[] = {{VSD_Q_INVALID, "invalid"},         {VSD_Q_SENSOR_OFF, "sensor_off"},
                  {VSD_Q_ARTIFACT, "artifact"},       {VSD_Q_IMPLAUSIBLE, "implausible"},
                  {VSD_Q_LOW_PERFUSION, "low_perfusion"}, {VSD_Q_SEARCHING, "searching"},
-                 {VSD_Q_APNEA, "apnea"}};
+                 {VSD_Q_APNEA, "apnea"},             {VSD_Q_WRONG_DEVICE, "wrong_device"}};
     size_t used = 0;
 
     if (size == 0)

@@ -16,6 +16,7 @@ struct oxi {
     double pi;
     int64_t probe_off_until, lowperf_until, search_until;
     unsigned lines;
+    char sn[16]; /* SN= (Rad-8, Radical-7): "serial S" swaps in another monitor */
 };
 
 static bool active(int64_t until)
@@ -68,9 +69,9 @@ static size_t encode(struct oxi *o, struct vsd_sim_faults *f, char *out, size_t 
                      pi, exc_of(o) & 0xfff);
     else
         n = snprintf(out, size,
-                     "%s SN=0000012345 SPO2=%s BPM=%s PI=%s SPCO=--.-%% SPMET=--.-%% DESAT=-- "
+                     "%s SN=%s SPO2=%s BPM=%s PI=%s SPCO=--.-%% SPMET=--.-%% DESAT=-- "
                      "PIDELTA=+-- PVI=--- %sALARM=0000 EXC=%06X\r\n",
-                     stamp, spo2, bpm, pi, o->model == RAD8 ? "# " : "", exc_of(o));
+                     stamp, o->sn[0] ? o->sn : "0000012345", spo2, bpm, pi, o->model == RAD8 ? "# " : "", exc_of(o));
     o->lines++;
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
@@ -87,6 +88,8 @@ static int own_command(struct oxi *o, const char *line)
         o->lowperf_until = now + (int64_t)(v * 1000);
     else if (sscanf(line, "search %lf", &v) == 1)
         o->search_until = now + (int64_t)(v * 1000);
+    else if (sscanf(line, "serial %15s", o->sn) == 1)
+        ;
     else if (sscanf(line, "value %15s %lf", what, &v) == 2 && strcmp(what, "spo2") == 0 && v >= 0 &&
              v <= 100)
         o->spo2 = (int)v;
@@ -117,6 +120,8 @@ static int parse_args(int argc, char **argv, struct oxi *o)
             o->spo2 = atoi(v);
         else if (strcmp(argv[i], "--hr") == 0)
             o->bpm = atoi(v);
+        else if (strcmp(argv[i], "--serial") == 0)
+            snprintf(o->sn, sizeof(o->sn), "%s", v);
         else
             return -EINVAL;
     }

@@ -203,7 +203,7 @@ static const struct vsd_limit lim_etco2 = {.bands = {{true, 50, P_MED}, {false, 
                                            .hysteresis = 2};
 
 /*
- * Technical priorities: comms_loss high, comms_degraded low, sensor_off medium (after 10 s),
+ * Technical priorities: comms_loss high, comms_degraded low, wrong_device high, sensor_off medium (after 10 s),
  * invalid low (after 15 s), nibp_overdue medium (300 s), storage high, queue_overflow medium,
  * alert_path high. High latches; medium and above escalate.
  * Bed 0 (and the daemon): escalation at 60 s and 180 s. Bed 1: escalation off (step 1 is 0).
@@ -224,6 +224,7 @@ static struct vsd_alarm_config test_config(size_t bed)
     c.apnea_priority = bed == 1 ? P_MED : P_HI;
     c.technical_priority[COMMS] = P_HI;
     c.technical_priority[DEGRADED] = P_LO;
+    c.technical_priority[VSD_ALERT_WRONG_DEVICE] = P_HI;
     c.technical_priority[SOFF] = P_MED;
     c.technical_priority[INVAL] = P_LO;
     c.technical_priority[NIBP] = P_MED;

@@ -363,6 +363,45 @@ static void test_ack_actor(void **state)
     vsd_alarm_free(a);
 }
 
+/* WRONG_DEVICE: raised at once at its configured priority, naming the device; what the device
+ * had pending at its bed starts over (a wrong monitor's values never complete a delay); the
+ * expected device back ends it (high priority latches until acknowledged). */
+static void test_wrong_device(void **state)
+{
+    struct recorder rec = {0};
+    struct vsd_alarm_out out = out_to(&rec);
+    struct vsd_alarm *a = new_engine(&rec);
+    struct vsd_alarm_config cfg = test_config(0);
+    struct vsd_reading hr = {HR, 130, 0, 0};
+    const struct vsd_alert *l[2];
+
+    (void)state;
+    assert_non_null(a);
+    vsd_alarm_reading(a, at(0), 0, 3, &hr, out); /* HR high pending from device 3 */
+    vsd_alarm_wrong_device(a, at(1000), 0, 3, true, out);
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(rec.ev[0].type, VSD_ALARM_RAISED);
+    assert_int_equal(rec.alert[0].code, VSD_ALERT_WRONG_DEVICE);
+    assert_int_equal(rec.alert[0].device, 3);
+    assert_int_equal(rec.alert[0].bed, 0);
+    assert_int_equal(rec.alert[0].priority, cfg.technical_priority[VSD_ALERT_WRONG_DEVICE]);
+    vsd_alarm_wrong_device(a, at(1500), 0, 3, true, out); /* still wrong: nothing new */
+    vsd_alarm_tick(a, at(10000), out); /* HR's delay ran out, but it was cancelled */
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(vsd_alarm_active(a, 0, l, 2), 1);
+    vsd_alarm_wrong_device(a, at(20000), 0, 3, false, out);
+    assert_int_equal(rec.n, 2);
+    assert_int_equal(rec.ev[1].type, VSD_ALARM_LATCHED);
+    assert_int_equal(vsd_alarm_ack(a, at(21000), l[0]->id, BY, out), 0);
+    assert_int_equal(rec.ev[3].type, VSD_ALARM_CLEARED);
+    assert_int_equal(vsd_alarm_active(a, 0, NULL, 0), 0);
+    vsd_alarm_wrong_device(a, at(0), N_BEDS, 0, true, out);
+    vsd_alarm_wrong_device(a, at(0), 0, N_DEVICES, true, out);
+    vsd_alarm_wrong_device(NULL, at(0), 0, 0, true, out);
+    assert_int_equal(rec.n, 4);
+    vsd_alarm_free(a);
+}
+
 static void test_names(void **state)
 {
     static const char *const codes[VSD_ALERT_CODE_COUNT] = {"low",
@@ -372,6 +411,7 @@ static void test_names(void **state)
                                                             "apnea",
                                                             "comms_loss",
                                                             "comms_degraded",
+                                                            "wrong_device",
                                                             "sensor_off",
                                                             "invalid",
                                                             "nibp_overdue",
@@ -411,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_active_order), cmocka_unit_test(test_latched_full),
         cmocka_unit_test(test_ids),          cmocka_unit_test(test_out_of_range),
         cmocka_unit_test(test_ack_actor),    cmocka_unit_test(test_names),
+        cmocka_unit_test(test_wrong_device),
     };
 
     return run_tables(cases, sizeof(cases) / sizeof(cases[0]), extra,
