@@ -22,11 +22,12 @@
 /* What one test device does and what happened to it; shared with its bus thread. */
 struct tdev {
     pthread_mutex_t lock;
-    const char *key;   /* bus_key() */
-    int poll_err;      /* poll() returns this (after pushing a reading) when non-zero */
-    int open_err;      /* open() returns this when non-zero */
-    int poll_sleep_ms; /* how long one exchange takes */
-    int fail_once;     /* poll_err applies to the next poll only */
+    const char *key;    /* bus_key() */
+    int poll_err;       /* poll() returns this (after pushing a reading) when non-zero */
+    int open_err;       /* open() returns this when non-zero */
+    int poll_sleep_ms;  /* how long one exchange takes */
+    int fail_once;      /* poll_err applies to the next poll only */
+    const char *serial; /* reported with vsd_device_identity() on every poll when set */
     int opens, closes, polls;
     int64_t close_at;
     int64_t open_at[MAX_TIMES], poll_at[MAX_TIMES];
@@ -91,6 +92,8 @@ static int t_poll(struct vsd_device *dev, struct vsd_sink *sink)
         t->poll_err = 0;
     }
     sleep_ms = t->poll_sleep_ms;
+    if (t->serial)
+        vsd_device_identity(dev, "T-1", t->serial);
     pthread_mutex_unlock(&t->lock);
     if (sleep_ms)
         usleep((useconds_t)sleep_ms * 1000);
@@ -185,7 +188,10 @@ struct seen {
     int polls, ups, downs; /* changes of "up" only */
     int degraded_on, degraded_off;
     int last_err;
-    int first_state; /* 1 up, -1 down, 0 none yet */
+    int first_state;                   /* 1 up, -1 down, 0 none yet */
+    int identities;                    /* VSD_EV_DEVICE_IDENTITY events */
+    int polls_before_identity;         /* poll results seen before the first of them */
+    char serial[VSD_IDENTITY_MAX + 1]; /* of the last one */
 };
 
 static void drain(struct fixture *f, struct seen *s, int wait_ms)
@@ -205,6 +211,11 @@ static void drain(struct fixture *f, struct seen *s, int wait_ms)
             assert_int_equal(ev.u.poll.readings[0].vital, VSD_VITAL_HR);
             assert_true(ev.u.poll.wall_ms > 1600000000000LL);
             s->polls++;
+        } else if (ev.type == VSD_EV_DEVICE_IDENTITY) {
+            assert_string_equal(ev.u.identity.model, "T-1");
+            if (!s->identities++)
+                s->polls_before_identity = s->polls;
+            memcpy(s->serial, ev.u.identity.serial, sizeof(s->serial));
         } else if (ev.type == VSD_EV_DEVICE_STATE) {
             size_t d = ev.u.state.device;
             int up = ev.u.state.up ? 1 : -1;
@@ -386,6 +397,38 @@ static void test_open_failure_at_start(void **state)
     assert_int_equal(t->closes, 1); /* only the successful open is closed */
 }
 
+/* An identity reaches the queue before the readings of its exchange, once per change; it is
+ * forgotten when the link closes, so the device on the reopened link reports again. */
+static void test_identity_before_readings(void **state)
+{
+    struct fixture *f = *state;
+    struct tdev *t = &f->t[0];
+    struct seen s;
+
+    t->serial = "SN-A";
+    start(f);
+    drain(f, &s, 350);
+    assert_int_equal(s.identities, 1);
+    assert_int_equal(s.polls_before_identity, 0);
+    assert_string_equal(s.serial, "SN-A");
+    assert_true(s.polls >= 2);
+    pthread_mutex_lock(&t->lock);
+    t->serial = "SN-B";
+    pthread_mutex_unlock(&t->lock);
+    drain(f, &s, 250);
+    assert_int_equal(s.identities, 1);
+    assert_string_equal(s.serial, "SN-B");
+    pthread_mutex_lock(&t->lock);
+    t->poll_err = -EIO; /* unplugged: closed, reopened a second later */
+    t->fail_once = 1;
+    pthread_mutex_unlock(&t->lock);
+    drain(f, &s, 1500);
+    assert_int_equal(get(t, &t->closes), 1);
+    assert_int_equal(s.identities, 1);
+    assert_int_equal(s.polls_before_identity, 0);
+    assert_string_equal(s.serial, "SN-B");
+}
+
 static void test_shared_bus_key_shares_thread(void **state)
 {
     struct fixture *f = *state;
@@ -527,8 +570,7 @@ static void test_pause_and_heartbeat_stuck(void **state)
     assert_int_equal(vsd_heartbeat_set_init(&set), 0);
     f->cfg.n_devices = 2;
     f->devs[1].poll_ms = 10000;
-    assert_int_equal(vsd_buses_start_watched(&f->cfg, f->q, &vsd_clock_system, &set, &f->buses),
-                     0);
+    assert_int_equal(vsd_buses_start_watched(&f->cfg, f->q, &vsd_clock_system, &set, &f->buses), 0);
     drain(f, &s, 1200);
     assert_true(vsd_heartbeat_check(&set, now_ms(), name, sizeof(name), &late));
     drain(f, &s, 1200); /* dev1 idle the whole time: its thread beat anyway */
@@ -561,6 +603,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_single_timeout_is_not_down, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unplug_reopen_rate_limited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_failure_at_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_identity_before_readings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_bus_key_shares_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_is_prompt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_queue, setup, teardown),
