@@ -45,12 +45,6 @@ static bool stopping(const struct slot *s)
     return stop;
 }
 
-static bool broken_link(int err)
-{
-    return err == -EIO || err == -EPIPE || err == -ENODEV || err == -ECONNRESET ||
-           err == -ENOTCONN || err == -EBADF;
-}
-
 int64_t vsd_bus_reopen_interval(const struct slot *s)
 {
     int64_t poll = vsd_device_poll_ms(&s->dev);
@@ -162,7 +156,7 @@ void vsd_bus_poll_failed(struct vsd_buses *b, struct slot *s, int err)
     bool garbled = garbled_answer(err);
 
     track_garbled(b, s, garbled);
-    if (broken_link(err)) {
+    if (vsd_device_broken_link(err)) {
         vsd_bus_set_health(b, s, false, err);
         vsd_bus_close_device(s);
         s->last_open = real_ms();

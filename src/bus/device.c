@@ -7,6 +7,12 @@
 
 #include "device.h"
 
+bool vsd_device_broken_link(int err)
+{
+    return err == -EIO || err == -EPIPE || err == -ENODEV || err == -ECONNRESET ||
+           err == -ENOTCONN || err == -EBADF;
+}
+
 void vsd_device_init(struct vsd_device *dev, const struct vsd_device_config *cfg, size_t index,
                      const struct vsd_clock *clock)
 {

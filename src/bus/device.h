@@ -29,6 +29,9 @@ struct vsd_sink {
     size_t n;
 };
 
+/* Does a poll()/open() error ERR mean the link is broken (close it, reopen later)? */
+bool vsd_device_broken_link(int err);
+
 /* Initialise DEV for CFG; nothing allocated. */
 void vsd_device_init(struct vsd_device *dev, const struct vsd_device_config *cfg, size_t index,
                      const struct vsd_clock *clock);

@@ -10,17 +10,17 @@
 
 #include <vitalsd/vitals.h>
 
-#include "mbdevice.h"
 #include "clock.h"
 #include "config.h"
 #include "device.h"
+#include "mbdevice.h"
 #include "probe.h"
 
 /* What one probe reads: the link, the profile and how reads are joined. */
 struct probe {
     struct vsd_mb_link_params lp;
     char profile_path[512];
-    char profile_arg[512];     /* --profile as given; empty: from the configuration */
+    char profile_arg[512]; /* --profile as given; empty: from the configuration */
     struct vsd_mb_profile prof;
     unsigned max_gap;
     char what[300];            /* "device 'x' (modbus-tcp)" */
@@ -30,7 +30,9 @@ struct probe {
 
 void vsd_probe_usage(FILE *out)
 {
-    fputs("  probe DEVICE                      read a configured Modbus device once\n"
+    fputs("  probe DEVICE                      read a configured device: a Modbus one once, any\n"
+          "                                    other a few times, in words, with the identity\n"
+          "                                    it reports (serial number, model)\n"
           "  probe --driver modbus-tcp --host H [--port 502] [--unit 1] --profile FILE\n"
           "  probe --driver modbus-rtu --port PATH [--baud 9600] [--parity none|even|odd]\n"
           "        [--data-bits 8] [--stop-bits 1] [--unit 1] --profile FILE\n"
@@ -49,8 +51,12 @@ static int usage_error(const char *fmt, const char *arg)
     return VSD_PROBE_USAGE;
 }
 
+/* A configured device whose driver is not Modbus: probed through its driver; *DONE gets the
+ * result. */
+#define PROBED_BY_DRIVER (-1)
+
 /* PR's link and profile from configured device NAME. */
-static int from_config(struct probe *pr, const char *config_path, const char *name)
+static int from_config(struct probe *pr, const char *config_path, const char *name, int *done)
 {
     struct vsd_config *cfg = NULL;
     struct vsd_diag diag = {0};
@@ -74,8 +80,8 @@ static int from_config(struct probe *pr, const char *config_path, const char *na
     }
     drv = cfg->devices[d].driver->name;
     if (strcmp(drv, "modbus-tcp") != 0 && strcmp(drv, "modbus-rtu") != 0) {
-        fprintf(stderr, "vitalsctl probe: device '%s' uses driver %s: probe reads Modbus only\n",
-                name, drv);
+        *done = vsd_probe_driver(stdout, &cfg->devices[d], (size_t)d);
+        rc = PROBED_BY_DRIVER;
         goto done;
     }
     vsd_device_init(&dev, &cfg->devices[d], (size_t)d, &vsd_clock_system);
@@ -412,16 +418,20 @@ int vsd_probe_run(const char *config_path, int argc, char **argv, FILE *out)
 {
     struct probe *pr = calloc(1, sizeof(*pr));
     char err[1024];
-    int rc;
+    int rc, done = VSD_PROBE_NO_ANSWER;
 
     if (!pr)
         return VSD_PROBE_NO_ANSWER;
     if (argc == 1 && argv[0][0] != '-')
-        rc = from_config(pr, config_path, argv[0]);
+        rc = from_config(pr, config_path, argv[0], &done);
     else if (argc > 0 && argv[0][0] == '-')
         rc = from_args(pr, argc, argv);
     else
         rc = usage_error("%s", "expected DEVICE or --driver ...");
+    if (rc == PROBED_BY_DRIVER) {
+        free(pr);
+        return done;
+    }
     if (rc == 0 && vsd_mb_profile_load(pr->profile_path, &pr->prof, err, sizeof(err)) < 0) {
         if (pr->profile_arg[0] && access(pr->profile_path, F_OK) != 0)
             profile_not_found(pr);
