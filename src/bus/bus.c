@@ -23,6 +23,7 @@
 #define DEGRADED_AFTER 3   /* polls in a row with garbled frames before "degraded" */
 #define HEALTHY_AFTER 10   /* clean polls in a row before "degraded" ends */
 #define SHARED_DOWN_FACTOR 4 /* a down unit on a shared bus is polled every 4 periods */
+#define REASON_LOG_MS 60000 /* a down device's changing reason is logged at most this often */
 
 static int64_t real_ms(void)
 {
@@ -78,21 +79,45 @@ static void push_device_state(struct vsd_buses *b, const struct slot *s, int err
     push_state(b, s, &ev);
 }
 
+/* A device down, in words a technician can act on: which device, its bed, its link, why; again
+ * when the reason changes (a vanished port after a broken link: docs/reliability.md T04). */
+static void log_down(struct slot *s, int err)
+{
+    const char *host = vsd_device_option(&s->dev, "host");
+    const char *port = vsd_device_option(&s->dev, "port");
+    int64_t now = real_ms();
+
+    /* The first two reasons of an outage at once (a broken link, then why it cannot reopen);
+     * further changes (a device alternating two errors) at most once per REASON_LOG_MS. */
+    if (s->logged_err == err || (s->logged_n >= 2 && now - s->logged_ms < REASON_LOG_MS))
+        return;
+    s->logged_ms = now;
+    s->logged_n++;
+    vsd_log(LOG_WARNING, "device '%s' (%s, bed '%s'%s%s%s%s): %s: %s", vsd_device_name(&s->dev),
+            s->drv->name, s->dev.cfg->bed_name ? s->dev.cfg->bed_name : "-",
+            host ? ", host " : "", host ? host : "", port ? ", port " : "", port ? port : "",
+            s->logged_err ? "still not answering" : "not answering", strerror(-err));
+    s->logged_err = err;
+}
+
 /* Record the device's health; report and log only changes. ERR is 0 when up. */
 void vsd_bus_set_health(struct vsd_buses *b, struct slot *s, bool up, int err)
 {
     enum health was = s->health;
 
+    if (!up)
+        log_down(s, err);
     if (was == (up ? HEALTH_UP : HEALTH_DOWN))
         return;
     s->health = up ? HEALTH_UP : HEALTH_DOWN;
-    if (!up)
-        vsd_log(LOG_WARNING, "device '%s' (%s): not answering: %s", vsd_device_name(&s->dev),
-                s->drv->name, strerror(-err));
-    else if (was == HEALTH_DOWN)
+    if (up && was == HEALTH_DOWN)
         vsd_log(LOG_NOTICE, "device '%s': answering again", vsd_device_name(&s->dev));
-    else
+    else if (up)
         vsd_log(LOG_INFO, "device '%s' (%s): answering", vsd_device_name(&s->dev), s->drv->name);
+    if (up) {
+        s->logged_err = 0;
+        s->logged_n = 0;
+    }
     push_device_state(b, s, err);
 }
 

@@ -32,6 +32,9 @@ struct slot {
     unsigned garbled;  /* polls in a row with garbled frames */
     unsigned clean;    /* polls in a row without garbled frames */
     bool degraded;
+    int logged_err;    /* the reason last logged for being down (0: none) */
+    int64_t logged_ms; /* when (real monotonic ms) */
+    unsigned logged_n; /* reasons logged in this outage */
     bool shared;       /* on a bus with other devices */
     uint64_t missed; /* polls skipped because the thread was more than a period late */
     /* On the event loop (bus_loop.c) only: */

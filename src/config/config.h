@@ -28,6 +28,7 @@ struct vsd_device_config {
     struct vsd_kv *options;           /* driver-specific keys, in file order */
     size_t n_options;
     size_t bed;                       /* index into beds[] */
+    const char *bed_name;             /* beds[bed].name, for messages */
     int line;                         /* line of the section header */
     /* The device expected on the link, as its protocol reports it ("": not checked). */
     char serial[VSD_IDENTITY_MAX + 1];

@@ -535,6 +535,7 @@ static void bed_claim(struct vsd_cfg_ctx *ctx, const struct vsd_cfg_section *s, 
     else {
         bed->devices[bed->n_devices++] = (size_t)d;
         dc->bed = b;
+        dc->bed_name = bed->name;
     }
 }
 
