@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Modbus register decoding and encoding in every word/byte order, and read-request planning. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <vitalsd/option.h>
 
 #include "profile.h"
 
@@ -194,7 +197,7 @@ static int cmp_want(const void *a, const void *b)
 size_t vsd_mb_plan(const struct vsd_mb_profile *p, unsigned max_gap, struct vsd_mb_request *out,
                    size_t max)
 {
-    struct want w[2 * VSD_VITAL_COUNT + 2];
+    struct want w[2 * VSD_VITAL_COUNT + 4];
     size_t n = 0, k = 0;
     unsigned start = 0, end = 0;
 
@@ -207,6 +210,12 @@ size_t vsd_mb_plan(const struct vsd_mb_profile *p, unsigned max_gap, struct vsd_
     }
     if (p->status.present)
         w[n++] = (struct want){p->status.table, p->status.address, p->status.address + 1u};
+    if (p->identity.serial.regs)
+        w[n++] = (struct want){p->identity.table, p->identity.serial.address,
+                               p->identity.serial.address + p->identity.serial.regs};
+    if (p->identity.model.regs)
+        w[n++] = (struct want){p->identity.table, p->identity.model.address,
+                               p->identity.model.address + p->identity.model.regs};
     if (p->nibp_stamp.kind != VSD_MB_STAMP_NONE)
         w[n++] = (struct want){p->nibp_stamp.table, p->nibp_stamp.address,
                                p->nibp_stamp.address + vsd_mb_type_regs(p->nibp_stamp.type)};
@@ -227,4 +236,70 @@ size_t vsd_mb_plan(const struct vsd_mb_profile *p, unsigned max_gap, struct vsd_
         out[k++] = (struct vsd_mb_request){w[i].table, (uint16_t)start, (uint16_t)(end - start)};
     }
     return k;
+}
+
+int vsd_mb_parse_uint(const char *s, unsigned long long max, unsigned long long *ret)
+{
+    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    char *end;
+
+    if (!*s || *s == '-' || *s == '+' || (hex && !s[2]))
+        return -EINVAL;
+    errno = 0;
+    *ret = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
+    if (*end || errno || *ret > max)
+        return -ERANGE;
+    return 0;
+}
+
+void vsd_mb_type_range(enum vsd_mb_type type, double *lo, double *hi)
+{
+    static const double ranges[][2] = {
+        [VSD_MB_U16] = {0, 65535},
+        [VSD_MB_I16] = {-32768, 32767},
+        [VSD_MB_U32] = {0, 4294967295.0},
+        [VSD_MB_I32] = {-2147483648.0, 2147483647.0},
+        [VSD_MB_F32] = {-HUGE_VAL, HUGE_VAL},
+        [VSD_MB_U8_HIGH] = {0, 255},
+        [VSD_MB_U8_LOW] = {0, 255},
+    };
+
+    *lo = ranges[type][0];
+    *hi = ranges[type][1];
+}
+
+int vsd_mb_parse_sentinel(const char *s, enum vsd_mb_type type, double *ret)
+{
+    unsigned bits = vsd_mb_type_regs(type) == 2 ? 32 : 16;
+    unsigned long long v;
+
+    if (type == VSD_MB_U8_HIGH || type == VSD_MB_U8_LOW)
+        bits = 8;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        uint16_t regs[2];
+
+        if (vsd_mb_parse_uint(s, (1ull << bits) - 1, &v) < 0)
+            return -ERANGE;
+        regs[0] = bits == 32 ? (uint16_t)(v >> 16) : (uint16_t)v;
+        regs[1] = (uint16_t)v;
+        if (type == VSD_MB_U8_HIGH)
+            regs[0] = (uint16_t)(v << 8);
+        *ret = vsd_mb_raw(type, VSD_MB_ABCD, regs);
+        return 0;
+    }
+    if (vsd_option_parse_double(s, ret) < 0)
+        return -EINVAL;
+    return 0;
+}
+
+void vsd_mb_text(const uint16_t *regs, unsigned n, char *out, size_t size)
+{
+    size_t len = 0;
+
+    for (unsigned i = 0; i < 2 * n && len + 1 < size; i++)
+        out[len++] = (char)(i % 2 ? regs[i / 2] & 0xff : regs[i / 2] >> 8);
+    out[len] = '\0';
+    len = strlen(out); /* a NUL ends the text */
+    while (len > 0 && out[len - 1] == ' ')
+        out[--len] = '\0';
 }

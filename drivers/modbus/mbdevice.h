@@ -46,5 +46,9 @@ struct vsd_mb_stamp_state {
  * measurement yet: NIBP values are left out. */
 size_t vsd_mb_readings(const struct vsd_mb_profile *p, const struct vsd_mb_image *img,
                        struct vsd_mb_stamp_state *st, int64_t wall_ms, struct vsd_reading *out);
+/* P's [identity] texts in IMG into MODEL and SERIAL (SIZE bytes each; "" when not in the
+ * profile). */
+void vsd_mb_identity(const struct vsd_mb_profile *p, const struct vsd_mb_image *img, char *model,
+                     char *serial, size_t size);
 
 #endif

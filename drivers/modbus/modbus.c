@@ -266,6 +266,12 @@ static int mb_decode(struct vsd_device *dev, struct mb *m, struct vsd_sink *sink
     size_t n = vsd_mb_readings(&m->prof, &img, &m->stamp, vsd_device_wall_ms(dev), out);
     int r = 0;
 
+    if (m->prof.identity.present) {
+        char model[VSD_IDENTITY_MAX + 1], serial[VSD_IDENTITY_MAX + 1];
+
+        vsd_mb_identity(&m->prof, &img, model, serial, sizeof(model));
+        vsd_device_identity(dev, model, serial);
+    }
     for (size_t i = 0; i < n && r >= 0; i++)
         r = vsd_sink_push(sink, &out[i]);
     return r;

@@ -14,6 +14,7 @@
 #include <vitalsd/vitals.h>
 
 #include "profile.h"
+#include "profile_loader.h"
 
 /* The file format (docs/modbus.md has the technician's version):
  *   [profile]     name, description                       (optional section)
@@ -22,45 +23,12 @@
  *                 ambient_scale)
  *   [status]      table, address, sensor_off_bit, searching_bit, artifact_bit, low_perfusion_bit
  *   [nibp_stamp]  kind, table, address, type, order
+ *   [identity]    table, serial_address, serial_registers, model_address, model_registers
+ *                 (profile_identity.c)
  * Addresses are 0-based protocol addresses (decimal or 0x hex). */
 
-#define MAX_SECTIONS 24
-#define MAX_ENTRIES 16
-#define LINE_MAX_LEN 1024
-
-struct entry {
-    char key[32];
-    char value[256];
-    int line;
-};
-
-struct section {
-    char name[64];
-    int line;
-    struct entry e[MAX_ENTRIES];
-    size_t n;
-};
-
-/* One load: the reader counts lines and notes sections, so errors carry their line. */
-struct loader {
-    const char *path;
-    FILE *f;
-    char buf[LINE_MAX_LEN + 2];
-    int line;
-    struct section *secs;
-    size_t n_secs;
-    struct section *cur; /* NULL before the first header or under a broken one */
-    bool broken;         /* the current header could not be taken: skip its keys */
-    char *err;
-    size_t errlen;
-    int r; /* the first error, 0 while none */
-};
-
-static void fail_at(struct loader *ld, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Record an error; only the first one reaches the caller's buffer. */
-static void fail_at(struct loader *ld, int line, const char *fmt, ...)
+void vsd_mbp_fail(struct loader *ld, int line, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -94,18 +62,18 @@ static void header(struct loader *ld, const char *p)
         end--;
     len = (size_t)(end - p);
     if (len == 0 || len >= sizeof(ld->secs[0].name)) {
-        fail_at(ld, ld->line, "[%.*s]: bad section name", (int)len, p);
+        vsd_mbp_fail(ld, ld->line, "[%.*s]: bad section name", (int)len, p);
         return;
     }
     for (size_t i = 0; i < ld->n_secs; i++) {
         if (strlen(ld->secs[i].name) == len && strncmp(ld->secs[i].name, p, len) == 0) {
-            fail_at(ld, ld->line, "[%s]: duplicate section (first at line %d)", ld->secs[i].name,
-                    ld->secs[i].line);
+            vsd_mbp_fail(ld, ld->line, "[%s]: duplicate section (first at line %d)",
+                         ld->secs[i].name, ld->secs[i].line);
             return;
         }
     }
     if (ld->n_secs == MAX_SECTIONS) {
-        fail_at(ld, ld->line, "too many sections (at most %d)", MAX_SECTIONS);
+        vsd_mbp_fail(ld, ld->line, "too many sections (at most %d)", MAX_SECTIONS);
         return;
     }
     ld->cur = &ld->secs[ld->n_secs++];
@@ -128,7 +96,7 @@ static char *reader(char *str, int num, void *stream)
     if (!strchr(p, '\n') && !feof(ld->f)) {
         int c;
 
-        fail_at(ld, ld->line, "line too long (at most %d characters)", LINE_MAX_LEN);
+        vsd_mbp_fail(ld, ld->line, "line too long (at most %d characters)", LINE_MAX_LEN);
         while ((c = getc(ld->f)) != EOF && c != '\n')
             ;
         p[0] = '\0';
@@ -156,16 +124,16 @@ static int handler(void *user, const char *section, const char *name, const char
     if (ld->broken)
         return 1;
     if (!ld->cur) {
-        fail_at(ld, ld->line, "%s: outside any section", name);
+        vsd_mbp_fail(ld, ld->line, "%s: outside any section", name);
         return 1;
     }
     if (ld->cur->n == MAX_ENTRIES) {
-        fail_at(ld, ld->line, "[%s] %s: too many keys in one section", ld->cur->name, name);
+        vsd_mbp_fail(ld, ld->line, "[%s] %s: too many keys in one section", ld->cur->name, name);
         return 1;
     }
     e = &ld->cur->e[ld->cur->n];
     if (strlen(name) >= sizeof(e->key) || strlen(value) >= sizeof(e->value)) {
-        fail_at(ld, ld->line, "[%s] %s: key or value too long", ld->cur->name, name);
+        vsd_mbp_fail(ld, ld->line, "[%s] %s: key or value too long", ld->cur->name, name);
         return 1;
     }
     strcpy(e->key, name);
@@ -176,7 +144,7 @@ static int handler(void *user, const char *section, const char *name, const char
 }
 
 /* Every key of S must be in ALLOWED (NULL-terminated) and appear once. */
-static void check_keys(struct loader *ld, const struct section *s, const char *const *allowed)
+void vsd_mbp_check_keys(struct loader *ld, const struct section *s, const char *const *allowed)
 {
     for (size_t i = 0; i < s->n; i++) {
         size_t k = 0;
@@ -184,17 +152,17 @@ static void check_keys(struct loader *ld, const struct section *s, const char *c
         while (allowed[k] && strcmp(allowed[k], s->e[i].key) != 0)
             k++;
         if (!allowed[k]) {
-            fail_at(ld, s->e[i].line, "[%s] %s: unknown key", s->name, s->e[i].key);
+            vsd_mbp_fail(ld, s->e[i].line, "[%s] %s: unknown key", s->name, s->e[i].key);
             continue;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->e[j].key, s->e[i].key) == 0)
-                fail_at(ld, s->e[i].line, "[%s] %s: duplicate key (first at line %d)", s->name,
-                        s->e[i].key, s->e[j].line);
+                vsd_mbp_fail(ld, s->e[i].line, "[%s] %s: duplicate key (first at line %d)", s->name,
+                             s->e[i].key, s->e[j].line);
     }
 }
 
-static const struct entry *get(const struct section *s, const char *key)
+const struct entry *vsd_mbp_get(const struct section *s, const char *key)
 {
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->e[i].key, key) == 0)
@@ -202,47 +170,33 @@ static const struct entry *get(const struct section *s, const char *key)
     return NULL;
 }
 
-/* An unsigned integer, decimal or 0x hex, within [0, MAX]. */
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *ret)
-{
-    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    char *end;
-
-    if (!*s || *s == '-' || *s == '+' || (hex && !s[2]))
-        return -EINVAL;
-    errno = 0;
-    *ret = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
-    if (*end || errno || *ret > max)
-        return -ERANGE;
-    return 0;
-}
-
 /* A register address (and whether it is given at all) from S's "address". */
 static int get_address(struct loader *ld, const struct section *s, unsigned regs, uint16_t *ret)
 {
-    const struct entry *e = get(s, "address");
+    const struct entry *e = vsd_mbp_get(s, "address");
     unsigned long long v;
 
     if (!e) {
-        fail_at(ld, s->line, "[%s] address: missing required key", s->name);
+        vsd_mbp_fail(ld, s->line, "[%s] address: missing required key", s->name);
         return -EINVAL;
     }
-    if (parse_uint(e->value, 65535, &v) < 0) {
-        fail_at(ld, e->line, "[%s] address: must be a register number 0..65535, got '%s'", s->name,
-                e->value);
+    if (vsd_mb_parse_uint(e->value, 65535, &v) < 0) {
+        vsd_mbp_fail(ld, e->line, "[%s] address: must be a register number 0..65535, got '%s'",
+                     s->name, e->value);
         return -EINVAL;
     }
     if (v + regs - 1 > 65535) {
-        fail_at(ld, e->line, "[%s] address: %llu + %u registers runs past 65535", s->name, v, regs);
+        vsd_mbp_fail(ld, e->line, "[%s] address: %llu + %u registers runs past 65535", s->name, v,
+                     regs);
         return -EINVAL;
     }
     *ret = (uint16_t)v;
     return 0;
 }
 
-static int get_table(struct loader *ld, const struct section *s, enum vsd_mb_table *ret)
+int vsd_mbp_get_table(struct loader *ld, const struct section *s, enum vsd_mb_table *ret)
 {
-    const struct entry *e = get(s, "table");
+    const struct entry *e = vsd_mbp_get(s, "table");
 
     *ret = VSD_MB_HOLDING;
     if (!e || strcasecmp(e->value, "holding") == 0)
@@ -251,13 +205,13 @@ static int get_table(struct loader *ld, const struct section *s, enum vsd_mb_tab
         *ret = VSD_MB_INPUT;
         return 0;
     }
-    fail_at(ld, e->line, "[%s] table: must be holding or input, got '%s'", s->name, e->value);
+    vsd_mbp_fail(ld, e->line, "[%s] table: must be holding or input, got '%s'", s->name, e->value);
     return -EINVAL;
 }
 
 static int get_type(struct loader *ld, const struct section *s, enum vsd_mb_type *ret)
 {
-    const struct entry *e = get(s, "type");
+    const struct entry *e = vsd_mbp_get(s, "type");
 
     *ret = VSD_MB_U16;
     if (!e)
@@ -268,8 +222,9 @@ static int get_type(struct loader *ld, const struct section *s, enum vsd_mb_type
             return 0;
         }
     }
-    fail_at(ld, e->line, "[%s] type: must be u16, i16, u32, i32, f32, u8-high or u8-low, got '%s'",
-            s->name, e->value);
+    vsd_mbp_fail(ld, e->line,
+                 "[%s] type: must be u16, i16, u32, i32, f32, u8-high or u8-low, got '%s'", s->name,
+                 e->value);
     return -EINVAL;
 }
 
@@ -277,7 +232,7 @@ static int get_type(struct loader *ld, const struct section *s, enum vsd_mb_type
 static int get_order(struct loader *ld, const struct section *s, enum vsd_mb_type type,
                      enum vsd_mb_order *ret)
 {
-    const struct entry *e = get(s, "order");
+    const struct entry *e = vsd_mbp_get(s, "order");
     unsigned regs = vsd_mb_type_regs(type);
     bool byte = type == VSD_MB_U8_HIGH || type == VSD_MB_U8_LOW;
 
@@ -288,18 +243,19 @@ static int get_order(struct loader *ld, const struct section *s, enum vsd_mb_typ
         if (strcasecmp(e->value, vsd_mb_order_name(o)) == 0)
             *ret = o;
     if (*ret == VSD_MB_ABCD && strcasecmp(e->value, "ABCD") != 0) {
-        fail_at(ld, e->line, "[%s] order: must be ABCD, CDAB, BADC or DCBA, got '%s'", s->name,
-                e->value);
+        vsd_mbp_fail(ld, e->line, "[%s] order: must be ABCD, CDAB, BADC or DCBA, got '%s'", s->name,
+                     e->value);
         return -EINVAL;
     }
     if (regs == 1 && (*ret == VSD_MB_CDAB || *ret == VSD_MB_DCBA)) {
-        fail_at(ld, e->line, "[%s] order: %s is a word order, impossible for the 16-bit type %s",
-                s->name, e->value, vsd_mb_type_name(type));
+        vsd_mbp_fail(ld, e->line,
+                     "[%s] order: %s is a word order, impossible for the 16-bit type %s", s->name,
+                     e->value, vsd_mb_type_name(type));
         return -EINVAL;
     }
     if (byte && *ret != VSD_MB_ABCD) {
-        fail_at(ld, e->line, "[%s] order: %s cannot apply to one byte (use u8-high or u8-low)",
-                s->name, e->value);
+        vsd_mbp_fail(ld, e->line, "[%s] order: %s cannot apply to one byte (use u8-high or u8-low)",
+                     s->name, e->value);
         return -EINVAL;
     }
     return 0;
@@ -308,13 +264,13 @@ static int get_order(struct loader *ld, const struct section *s, enum vsd_mb_typ
 static int get_double(struct loader *ld, const struct section *s, const char *key, double def,
                       double *ret)
 {
-    const struct entry *e = get(s, key);
+    const struct entry *e = vsd_mbp_get(s, key);
 
     *ret = def;
     if (!e)
         return 0;
     if (vsd_option_parse_double(e->value, ret) < 0 || !isfinite(*ret)) {
-        fail_at(ld, e->line, "[%s] %s: must be a number, got '%s'", s->name, key, e->value);
+        vsd_mbp_fail(ld, e->line, "[%s] %s: must be a number, got '%s'", s->name, key, e->value);
         return -EINVAL;
     }
     return 0;
@@ -323,84 +279,42 @@ static int get_double(struct loader *ld, const struct section *s, const char *ke
 static int get_bool(struct loader *ld, const struct section *s, const char *key, bool def,
                     bool *ret)
 {
-    const struct entry *e = get(s, key);
+    const struct entry *e = vsd_mbp_get(s, key);
     int b;
 
     *ret = def;
     if (!e)
         return 0;
     if (vsd_option_parse_bool(e->value, &b) < 0) {
-        fail_at(ld, e->line, "[%s] %s: must be yes or no, got '%s'", s->name, key, e->value);
+        vsd_mbp_fail(ld, e->line, "[%s] %s: must be yes or no, got '%s'", s->name, key, e->value);
         return -EINVAL;
     }
     *ret = b != 0;
     return 0;
 }
 
-/* A raw sentinel for TYPE: a number, or a 0x bit pattern of the type's width (0x8000 for an i16
- * is -32768; 0x7F800000 for an f32 is +inf). */
-static int parse_sentinel(const char *s, enum vsd_mb_type type, double *ret)
-{
-    unsigned bits = vsd_mb_type_regs(type) == 2 ? 32 : 16;
-    unsigned long long v;
-
-    if (type == VSD_MB_U8_HIGH || type == VSD_MB_U8_LOW)
-        bits = 8;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        uint16_t regs[2];
-
-        if (parse_uint(s, (1ull << bits) - 1, &v) < 0)
-            return -ERANGE;
-        regs[0] = bits == 32 ? (uint16_t)(v >> 16) : (uint16_t)v;
-        regs[1] = (uint16_t)v;
-        if (type == VSD_MB_U8_HIGH)
-            regs[0] = (uint16_t)(v << 8);
-        *ret = vsd_mb_raw(type, VSD_MB_ABCD, regs);
-        return 0;
-    }
-    if (vsd_option_parse_double(s, ret) < 0)
-        return -EINVAL;
-    return 0;
-}
-
-/* The raw range of TYPE, for checking sentinels written as plain numbers. */
-static void type_range(enum vsd_mb_type type, double *lo, double *hi)
-{
-    static const double ranges[][2] = {
-        [VSD_MB_U16] = {0, 65535},
-        [VSD_MB_I16] = {-32768, 32767},
-        [VSD_MB_U32] = {0, 4294967295.0},
-        [VSD_MB_I32] = {-2147483648.0, 2147483647.0},
-        [VSD_MB_F32] = {-HUGE_VAL, HUGE_VAL},
-        [VSD_MB_U8_HIGH] = {0, 255},
-        [VSD_MB_U8_LOW] = {0, 255},
-    };
-
-    *lo = ranges[type][0];
-    *hi = ranges[type][1];
-}
-
 /* "sentinel = 0xFFFF, 0" into F. */
 static int get_sentinels(struct loader *ld, const struct section *s, struct vsd_mb_field *f)
 {
-    const struct entry *e = get(s, "sentinel");
+    const struct entry *e = vsd_mbp_get(s, "sentinel");
     char copy[sizeof(e->value)], *save = NULL;
     double lo, hi;
 
     if (!e)
         return 0;
-    type_range(f->type, &lo, &hi);
+    vsd_mb_type_range(f->type, &lo, &hi);
     strcpy(copy, e->value);
     for (char *tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
         double v;
 
         if (f->n_sentinels == VSD_MB_MAX_SENTINELS) {
-            fail_at(ld, e->line, "[%s] sentinel: at most %d values", s->name, VSD_MB_MAX_SENTINELS);
+            vsd_mbp_fail(ld, e->line, "[%s] sentinel: at most %d values", s->name,
+                         VSD_MB_MAX_SENTINELS);
             return -EINVAL;
         }
-        if (parse_sentinel(tok, f->type, &v) < 0 || v < lo || v > hi || isnan(v)) {
-            fail_at(ld, e->line, "[%s] sentinel: '%s' is not a raw %s value", s->name, tok,
-                    vsd_mb_type_name(f->type));
+        if (vsd_mb_parse_sentinel(tok, f->type, &v) < 0 || v < lo || v > hi || isnan(v)) {
+            vsd_mbp_fail(ld, e->line, "[%s] sentinel: '%s' is not a raw %s value", s->name, tok,
+                         vsd_mb_type_name(f->type));
             return -EINVAL;
         }
         f->sentinels[f->n_sentinels++] = v;
@@ -412,47 +326,52 @@ static int get_sentinels(struct loader *ld, const struct section *s, struct vsd_
  * register (ambient_address, ambient_scale). */
 static int load_percent(struct loader *ld, const struct section *s, struct vsd_mb_field *f)
 {
-    const struct entry *unit = get(s, "unit"), *fixed = get(s, "ambient_mmhg"),
-                       *addr = get(s, "ambient_address");
+    const struct entry *unit = vsd_mbp_get(s, "unit"), *fixed = vsd_mbp_get(s, "ambient_mmhg"),
+                       *addr = vsd_mbp_get(s, "ambient_address");
     const char *const extra[] = {"ambient_mmhg", "ambient_address", "ambient_scale"};
     unsigned long long a;
 
     if (!unit || strcasecmp(unit->value, "mmHg") == 0) {
         for (size_t i = 0; i < 3; i++)
-            if (get(s, extra[i])) {
-                fail_at(ld, get(s, extra[i])->line, "[%s] %s: only with unit = percent",
-                        s->name, extra[i]);
+            if (vsd_mbp_get(s, extra[i])) {
+                vsd_mbp_fail(ld, vsd_mbp_get(s, extra[i])->line,
+                             "[%s] %s: only with unit = percent", s->name, extra[i]);
                 return -EINVAL;
             }
         return 0;
     }
     if (strcasecmp(unit->value, "percent") != 0 || f->vital != VSD_VITAL_ETCO2) {
-        fail_at(ld, unit->line, "[%s] unit: %s", s->name,
-                f->vital == VSD_VITAL_ETCO2 ? "expected mmHg or percent"
-                                            : "only [vital.etco2] takes a unit (percent of the "
-                                              "ambient pressure)");
+        vsd_mbp_fail(ld, unit->line, "[%s] unit: %s", s->name,
+                     f->vital == VSD_VITAL_ETCO2
+                         ? "expected mmHg or percent"
+                         : "only [vital.etco2] takes a unit (percent of the "
+                           "ambient pressure)");
         return -EINVAL;
     }
     f->percent = true;
     f->ambient_line = unit->line;
     if (!fixed == !addr) {
-        fail_at(ld, unit->line, "[%s] unit: percent needs ambient_mmhg (a fixed pressure) or "
-                "ambient_address (a register), one of them", s->name);
+        vsd_mbp_fail(ld, unit->line,
+                     "[%s] unit: percent needs ambient_mmhg (a fixed pressure) or "
+                     "ambient_address (a register), one of them",
+                     s->name);
         return -EINVAL;
     }
     if (fixed) {
         if (get_double(ld, s, "ambient_mmhg", 0, &f->ambient_mmhg) < 0)
             return -EINVAL;
         if (f->ambient_mmhg < VSD_MB_AMBIENT_MIN || f->ambient_mmhg > VSD_MB_AMBIENT_MAX) {
-            fail_at(ld, fixed->line, "[%s] ambient_mmhg: must be between %g and %g, got %s",
-                    s->name, VSD_MB_AMBIENT_MIN, VSD_MB_AMBIENT_MAX, fixed->value);
+            vsd_mbp_fail(ld, fixed->line, "[%s] ambient_mmhg: must be between %g and %g, got %s",
+                         s->name, VSD_MB_AMBIENT_MIN, VSD_MB_AMBIENT_MAX, fixed->value);
             return -EINVAL;
         }
         return 0;
     }
-    if (parse_uint(addr->value, 65535, &a) < 0) {
-        fail_at(ld, addr->line, "[%s] ambient_address: expected a register address 0-65535, "
-                "got '%s'", s->name, addr->value);
+    if (vsd_mb_parse_uint(addr->value, 65535, &a) < 0) {
+        vsd_mbp_fail(ld, addr->line,
+                     "[%s] ambient_address: expected a register address 0-65535, "
+                     "got '%s'",
+                     s->name, addr->value);
         return -EINVAL;
     }
     f->ambient_reg = true;
@@ -461,8 +380,8 @@ static int load_percent(struct loader *ld, const struct section *s, struct vsd_m
     if (get_double(ld, s, "ambient_scale", 1.0, &f->ambient_scale) < 0)
         return -EINVAL;
     if (!(f->ambient_scale > 0)) {
-        fail_at(ld, get(s, "ambient_scale")->line, "[%s] ambient_scale: must be above 0",
-                s->name);
+        vsd_mbp_fail(ld, vsd_mbp_get(s, "ambient_scale")->line,
+                     "[%s] ambient_scale: must be above 0", s->name);
         return -EINVAL;
     }
     return 0;
@@ -472,25 +391,24 @@ static int load_percent(struct loader *ld, const struct section *s, struct vsd_m
 static int load_field(struct loader *ld, const struct section *s, const char *name,
                       struct vsd_mb_profile *p, bool has_status)
 {
-    static const char *const keys[] = {"table",        "address",         "type",
-                                       "order",        "scale",           "offset",
-                                       "sentinel",     "status",          "unit",
-                                       "ambient_mmhg", "ambient_address", "ambient_scale",
-                                       NULL};
+    static const char *const keys[] = {
+        "table",           "address",       "type",   "order", "scale",
+        "offset",          "sentinel",      "status", "unit",  "ambient_mmhg",
+        "ambient_address", "ambient_scale", NULL};
     struct vsd_mb_field f = {.line = s->line};
     int vital = vsd_vital_from_name(name);
     int r;
 
-    check_keys(ld, s, keys);
+    vsd_mbp_check_keys(ld, s, keys);
     if (vital < 0) {
-        fail_at(ld, s->line,
-                "[%s]: unknown vital '%s' (hr, pr, spo2, rr, nibp_sys, nibp_dia, "
-                "nibp_mean, etco2)",
-                s->name, name);
+        vsd_mbp_fail(ld, s->line,
+                     "[%s]: unknown vital '%s' (hr, pr, spo2, rr, nibp_sys, nibp_dia, "
+                     "nibp_mean, etco2)",
+                     s->name, name);
         return -EINVAL;
     }
     f.vital = vital;
-    r = get_table(ld, s, &f.table);
+    r = vsd_mbp_get_table(ld, s, &f.table);
     r = r < 0 ? r : get_type(ld, s, &f.type);
     r = r < 0 ? r : get_order(ld, s, f.type, &f.order);
     r = r < 0 ? r : get_address(ld, s, vsd_mb_type_regs(f.type), &f.address);
@@ -502,12 +420,12 @@ static int load_field(struct loader *ld, const struct section *s, const char *na
     if (r < 0)
         return r;
     if (f.scale == 0) {
-        fail_at(ld, get(s, "scale")->line, "[%s] scale: must not be 0", s->name);
+        vsd_mbp_fail(ld, vsd_mbp_get(s, "scale")->line, "[%s] scale: must not be 0", s->name);
         return -EINVAL;
     }
     if (f.status_applies && !has_status) {
-        fail_at(ld, get(s, "status")->line, "[%s] status: the profile has no [status] section",
-                s->name);
+        vsd_mbp_fail(ld, vsd_mbp_get(s, "status")->line,
+                     "[%s] status: the profile has no [status] section", s->name);
         return -EINVAL;
     }
     p->fields[p->n_fields++] = f;
@@ -517,15 +435,15 @@ static int load_field(struct loader *ld, const struct section *s, const char *na
 /* A status bit number KEY (0..15), -1 when not written. */
 static int get_bit(struct loader *ld, const struct section *s, const char *key, int *ret)
 {
-    const struct entry *e = get(s, key);
+    const struct entry *e = vsd_mbp_get(s, key);
     unsigned long long v;
 
     *ret = -1;
     if (!e)
         return 0;
-    if (parse_uint(e->value, 15, &v) < 0) {
-        fail_at(ld, e->line, "[%s] %s: must be a bit number 0..15, got '%s'", s->name, key,
-                e->value);
+    if (vsd_mb_parse_uint(e->value, 15, &v) < 0) {
+        vsd_mbp_fail(ld, e->line, "[%s] %s: must be a bit number 0..15, got '%s'", s->name, key,
+                     e->value);
         return -EINVAL;
     }
     *ret = (int)v;
@@ -541,9 +459,9 @@ static int load_status(struct loader *ld, const struct section *s, struct vsd_mb
                    &st->low_perfusion_bit};
     int r;
 
-    check_keys(ld, s, keys);
+    vsd_mbp_check_keys(ld, s, keys);
     st->line = s->line;
-    r = get_table(ld, s, &st->table);
+    r = vsd_mbp_get_table(ld, s, &st->table);
     r = r < 0 ? r : get_address(ld, s, 1, &st->address);
     for (size_t i = 0; i < 4 && r >= 0; i++)
         r = get_bit(ld, s, keys[2 + i], bits[i]);
@@ -552,18 +470,18 @@ static int load_status(struct loader *ld, const struct section *s, struct vsd_mb
     for (size_t i = 0; i < 4; i++) {
         for (size_t j = 0; j < i; j++) {
             if (*bits[i] >= 0 && *bits[i] == *bits[j]) {
-                fail_at(ld, get(s, keys[2 + i])->line, "[%s] %s: bit %d is already %s", s->name,
-                        keys[2 + i], *bits[i], keys[2 + j]);
+                vsd_mbp_fail(ld, vsd_mbp_get(s, keys[2 + i])->line, "[%s] %s: bit %d is already %s",
+                             s->name, keys[2 + i], *bits[i], keys[2 + j]);
                 return -EINVAL;
             }
         }
     }
     if (st->sensor_off_bit < 0 && st->searching_bit < 0 && st->artifact_bit < 0 &&
         st->low_perfusion_bit < 0) {
-        fail_at(ld, s->line,
-                "[%s]: names no bit (sensor_off_bit, searching_bit, artifact_bit, "
-                "low_perfusion_bit)",
-                s->name);
+        vsd_mbp_fail(ld, s->line,
+                     "[%s]: names no bit (sensor_off_bit, searching_bit, artifact_bit, "
+                     "low_perfusion_bit)",
+                     s->name);
         return -EINVAL;
     }
     st->present = true;
@@ -573,13 +491,13 @@ static int load_status(struct loader *ld, const struct section *s, struct vsd_mb
 static int load_stamp(struct loader *ld, const struct section *s, struct vsd_mb_stamp *st)
 {
     static const char *const keys[] = {"kind", "table", "address", "type", "order", NULL};
-    const struct entry *kind = get(s, "kind");
+    const struct entry *kind = vsd_mbp_get(s, "kind");
     int r;
 
-    check_keys(ld, s, keys);
+    vsd_mbp_check_keys(ld, s, keys);
     st->line = s->line;
     if (!kind) {
-        fail_at(ld, s->line, "[%s] kind: missing required key", s->name);
+        vsd_mbp_fail(ld, s->line, "[%s] kind: missing required key", s->name);
         return -EINVAL;
     }
     if (strcasecmp(kind->value, "counter") == 0) {
@@ -587,15 +505,15 @@ static int load_stamp(struct loader *ld, const struct section *s, struct vsd_mb_
     } else if (strcasecmp(kind->value, "time") == 0) {
         st->kind = VSD_MB_STAMP_TIME;
     } else {
-        fail_at(ld, kind->line, "[%s] kind: must be counter or time, got '%s'", s->name,
-                kind->value);
+        vsd_mbp_fail(ld, kind->line, "[%s] kind: must be counter or time, got '%s'", s->name,
+                     kind->value);
         return -EINVAL;
     }
-    r = get_table(ld, s, &st->table);
+    r = vsd_mbp_get_table(ld, s, &st->table);
     r = r < 0 ? r : get_type(ld, s, &st->type);
     if (r >= 0 && st->type != VSD_MB_U16 && st->type != VSD_MB_U32) {
-        fail_at(ld, get(s, "type")->line, "[%s] type: a stamp is u16 or u32, got '%s'", s->name,
-                get(s, "type")->value);
+        vsd_mbp_fail(ld, vsd_mbp_get(s, "type")->line, "[%s] type: a stamp is u16 or u32, got '%s'",
+                     s->name, vsd_mbp_get(s, "type")->value);
         return -EINVAL;
     }
     r = r < 0 ? r : get_order(ld, s, st->type, &st->order);
@@ -606,14 +524,14 @@ static int load_stamp(struct loader *ld, const struct section *s, struct vsd_mb_
 static int load_header(struct loader *ld, const struct section *s, struct vsd_mb_profile *p)
 {
     static const char *const keys[] = {"name", "description", NULL};
-    const struct entry *name = get(s, "name");
+    const struct entry *name = vsd_mbp_get(s, "name");
 
-    check_keys(ld, s, keys);
+    vsd_mbp_check_keys(ld, s, keys);
     if (!name)
         return 0;
     if (!name->value[0] || strlen(name->value) >= sizeof(p->name)) {
-        fail_at(ld, name->line, "[%s] name: must be 1 to %zu characters", s->name,
-                sizeof(p->name) - 1);
+        vsd_mbp_fail(ld, name->line, "[%s] name: must be 1 to %zu characters", s->name,
+                     sizeof(p->name) - 1);
         return -EINVAL;
     }
     strcpy(p->name, name->value);
@@ -626,6 +544,7 @@ struct span {
     enum vsd_mb_table table;
     unsigned start, regs, bytes;
     int line;
+    const char *key; /* the key giving START; NULL: "address" */
 };
 
 static size_t spans_of(const struct vsd_mb_profile *p, struct span *out)
@@ -636,30 +555,48 @@ static size_t spans_of(const struct vsd_mb_profile *p, struct span *out)
         const struct vsd_mb_field *f = &p->fields[i];
         unsigned bytes = f->type == VSD_MB_U8_HIGH ? 2 : f->type == VSD_MB_U8_LOW ? 1 : 3;
 
-        out[n] = (struct span){"", f->table, f->address, vsd_mb_type_regs(f->type), bytes, f->line};
+        out[n] = (struct span){"",    f->table, f->address, vsd_mb_type_regs(f->type),
+                               bytes, f->line,  NULL};
         snprintf(out[n++].what, sizeof(out[0].what), "vital.%s", vsd_vital_info(f->vital)->name);
         if (f->ambient_reg) {
-            out[n] = (struct span){"", f->table, f->ambient_address, 1, 3, f->ambient_line};
+            out[n] = (struct span){"", f->table, f->ambient_address, 1, 3, f->ambient_line, NULL};
             snprintf(out[n++].what, sizeof(out[0].what), "vital.%s ambient",
                      vsd_vital_info(f->vital)->name);
         }
     }
     if (p->status.present)
         out[n++] =
-            (struct span){"status", p->status.table, p->status.address, 1, 3, p->status.line};
+            (struct span){"status", p->status.table, p->status.address, 1, 3, p->status.line, NULL};
+    if (p->identity.serial.regs)
+        out[n++] = (struct span){"identity",
+                                 p->identity.table,
+                                 p->identity.serial.address,
+                                 p->identity.serial.regs,
+                                 3,
+                                 p->identity.serial.line,
+                                 "serial_address"};
+    if (p->identity.model.regs)
+        out[n++] = (struct span){"identity",
+                                 p->identity.table,
+                                 p->identity.model.address,
+                                 p->identity.model.regs,
+                                 3,
+                                 p->identity.model.line,
+                                 "model_address"};
     if (p->nibp_stamp.kind != VSD_MB_STAMP_NONE)
         out[n++] = (struct span){"nibp_stamp",
                                  p->nibp_stamp.table,
                                  p->nibp_stamp.address,
                                  vsd_mb_type_regs(p->nibp_stamp.type),
                                  3,
-                                 p->nibp_stamp.line};
+                                 p->nibp_stamp.line,
+                                 NULL};
     return n;
 }
 
 static void check_overlaps(struct loader *ld, const struct vsd_mb_profile *p)
 {
-    struct span sp[2 * VSD_VITAL_COUNT + 2];
+    struct span sp[2 * VSD_VITAL_COUNT + 4];
     size_t n = spans_of(p, sp);
 
     for (size_t i = 0; i < n; i++) {
@@ -671,8 +608,9 @@ static void check_overlaps(struct loader *ld, const struct vsd_mb_profile *p)
                 continue;
             if (a->regs == 1 && b->regs == 1 && !(a->bytes & b->bytes))
                 continue; /* the two bytes of one register */
-            fail_at(ld, b->line, "[%s] address: registers %u-%u overlap [%s] (line %d)", b->what,
-                    b->start, b->start + b->regs - 1, a->what, a->line);
+            vsd_mbp_fail(ld, b->line, "[%s] %s: registers %u-%u overlap [%s] (line %d)", b->what,
+                         b->key ? b->key : "address", b->start, b->start + b->regs - 1, a->what,
+                         a->line);
         }
     }
 }
@@ -692,11 +630,13 @@ static void load_sections(struct loader *ld, struct vsd_mb_profile *p)
             load_status(ld, status = s, &p->status);
         else if (strcmp(s->name, "nibp_stamp") == 0)
             load_stamp(ld, stamp = s, &p->nibp_stamp);
+        else if (strcmp(s->name, "identity") == 0)
+            vsd_mbp_load_identity(ld, s, &p->identity);
         else if (strncmp(s->name, "vital.", 6) != 0)
-            fail_at(ld, s->line,
-                    "[%s]: unknown section (profile, vital.NAME, status, "
-                    "nibp_stamp)",
-                    s->name);
+            vsd_mbp_fail(ld, s->line,
+                         "[%s]: unknown section (profile, vital.NAME, status, "
+                         "nibp_stamp, identity)",
+                         s->name);
     }
     for (size_t i = 0; i < ld->n_secs; i++)
         if (strncmp(ld->secs[i].name, "vital.", 6) == 0)
@@ -706,11 +646,11 @@ static void load_sections(struct loader *ld, struct vsd_mb_profile *p)
                 p->fields[i].vital == VSD_VITAL_NIBP_DIA ||
                 p->fields[i].vital == VSD_VITAL_NIBP_MEAN;
     if (stamp && !nibp)
-        fail_at(ld, stamp->line,
-                "[nibp_stamp]: the profile reads no nibp_sys, nibp_dia or "
-                "nibp_mean");
+        vsd_mbp_fail(ld, stamp->line,
+                     "[nibp_stamp]: the profile reads no nibp_sys, nibp_dia or "
+                     "nibp_mean");
     if (p->n_fields == 0)
-        fail_at(ld, ld->line > 0 ? ld->line : 1, "no [vital.NAME] section: nothing to read");
+        vsd_mbp_fail(ld, ld->line > 0 ? ld->line : 1, "no [vital.NAME] section: nothing to read");
     if (ld->r == 0)
         check_overlaps(ld, p);
 }
@@ -757,9 +697,9 @@ int vsd_mb_profile_load(const char *path, struct vsd_mb_profile *p, char *err, s
         ld.r = -ENOMEM;
         snprintf(err, errlen, "%s: out of memory", path);
     } else if (r > 0) {
-        fail_at(&ld, r, "syntax error (expected [section] or key = value)");
+        vsd_mbp_fail(&ld, r, "syntax error (expected [section] or key = value)");
     } else if (ferror(ld.f)) {
-        fail_at(&ld, ld.line, "read error");
+        vsd_mbp_fail(&ld, ld.line, "read error");
     }
     strcpy(p->path, path);
     default_name(path, p->name, sizeof(p->name));

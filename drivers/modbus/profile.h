@@ -86,6 +86,21 @@ struct vsd_mb_stamp {
     int line;
 };
 
+/* Optional [identity]: the serial number and the model as text registers (vsd_mb_text()), read
+ * with every poll and reported with vsd_device_identity() (docs/devices/README.md). */
+#define VSD_MB_TEXT_MAX_REGS 16 /* 32 characters, VSD_IDENTITY_MAX */
+struct vsd_mb_text {
+    uint16_t address;
+    unsigned regs; /* 0: not in this profile */
+    int line;      /* of its address key */
+};
+struct vsd_mb_identity {
+    bool present;
+    enum vsd_mb_table table;
+    struct vsd_mb_text serial, model;
+    int line;
+};
+
 struct vsd_mb_profile {
     char path[512];
     char name[64];
@@ -93,6 +108,7 @@ struct vsd_mb_profile {
     size_t n_fields;
     struct vsd_mb_status status;
     struct vsd_mb_stamp nibp_stamp;
+    struct vsd_mb_identity identity;
 };
 
 /* One merged read: COUNT registers of TABLE from START. */
@@ -131,6 +147,17 @@ double vsd_mb_ambient(const struct vsd_mb_field *f, double percent, const uint16
  * sentinel, or a quiet NaN for f32). A percent field is written as % of its fixed pressure,
  * or of 760 mmHg when the pressure is a register (the simulator writes that register). */
 void vsd_mb_encode(const struct vsd_mb_field *f, double value, uint16_t *regs);
+
+/* An unsigned integer, decimal or 0x hex, within [0, MAX]: 0, -EINVAL or -ERANGE. */
+int vsd_mb_parse_uint(const char *s, unsigned long long max, unsigned long long *ret);
+/* A raw sentinel for TYPE: a number, or a 0x bit pattern of the type's width (0x8000 for an i16
+ * is -32768; 0x7F800000 for an f32 is +inf). */
+int vsd_mb_parse_sentinel(const char *s, enum vsd_mb_type type, double *ret);
+/* The raw range of TYPE, for checking sentinels written as plain numbers. */
+void vsd_mb_type_range(enum vsd_mb_type type, double *lo, double *hi);
+/* The text in N registers, two characters each, high byte first: up to a NUL, trailing spaces
+ * cut, into OUT (SIZE bytes, at least 1). */
+void vsd_mb_text(const uint16_t *regs, unsigned n, char *out, size_t size);
 
 const char *vsd_mb_type_name(enum vsd_mb_type t);   /* "u16", ... */
 const char *vsd_mb_order_name(enum vsd_mb_order o); /* "ABCD", ... */

@@ -62,6 +62,24 @@ static int64_t stamp_ms(const struct vsd_mb_profile *p, const struct vsd_mb_imag
     return st->since_ms;
 }
 
+static void text_of(const struct vsd_mb_identity *id, const struct vsd_mb_text *t,
+                    const struct vsd_mb_image *img, char *out, size_t size)
+{
+    const uint16_t *regs = t->regs ? vsd_mb_image_at(img, id->table, t->address, t->regs) : NULL;
+
+    if (regs)
+        vsd_mb_text(regs, t->regs, out, size);
+    else
+        out[0] = '\0';
+}
+
+void vsd_mb_identity(const struct vsd_mb_profile *p, const struct vsd_mb_image *img, char *model,
+                     char *serial, size_t size)
+{
+    text_of(&p->identity, &p->identity.model, img, model, size);
+    text_of(&p->identity, &p->identity.serial, img, serial, size);
+}
+
 size_t vsd_mb_readings(const struct vsd_mb_profile *p, const struct vsd_mb_image *img,
                        struct vsd_mb_stamp_state *st, int64_t wall_ms, struct vsd_reading *out)
 {

@@ -341,6 +341,19 @@ static void print_stamp(FILE *out, const struct vsd_mb_profile *p, const struct 
                 vsd_mb_raw(s->type, s->order, regs));
 }
 
+/* The [identity] texts as read: what vitalsd compares with the device's serial and model. */
+static void print_identity(FILE *out, const struct vsd_mb_profile *p,
+                           const struct vsd_mb_image *img)
+{
+    char model[VSD_IDENTITY_MAX + 1], serial[VSD_IDENTITY_MAX + 1];
+
+    if (!p->identity.present)
+        return;
+    vsd_mb_identity(p, img, model, serial, sizeof(model));
+    fprintf(out, "identity: model '%s', serial '%s'\n", p->identity.model.regs ? model : "-",
+            p->identity.serial.regs ? serial : "-");
+}
+
 /* Every planned request once; prints as it goes. Returns 0 or the first failure. */
 static int read_requests(FILE *out, modbus_t *ctx, const struct probe *pr,
                          const struct vsd_mb_request *rq, size_t n,
@@ -411,6 +424,7 @@ static int probe_device(FILE *out, struct probe *pr)
         print_field(out, &pr->prof, &pr->prof.fields[i], &img);
     print_status(out, &pr->prof, &img);
     print_stamp(out, &pr->prof, &img);
+    print_identity(out, &pr->prof, &img);
     return VSD_PROBE_ANSWERED;
 }
 

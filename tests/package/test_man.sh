@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The man pages (man/): each renders without a single groff or man warning and has the sections
 # a reader looks for; vitalsd-profiles(5) documents exactly the keys the profile loader accepts,
-# section by section (the keys[] lists of drivers/modbus/profile.c); vitalsctl(1) has exactly
+# section by section (the keys[] lists of drivers/modbus/profile.c and profile_identity.c); vitalsctl(1) has exactly
 # one COMMANDS entry per command of vitalsctl's dispatch (run_command in src/ctl/vitalsctl.c);
 # vitalsd(8) names every long option of vitalsd. vitalsd.conf(5) against the configuration
 # schema: tests/unit/config/test_man_pages.c.
@@ -39,19 +39,21 @@ keys_in_page() {
 # 2. Profile keys: each loader's keys[] list, named by the section it loads.
 awk '/^static int load_field/ { s = "vital" } /^static int load_status/ { s = "status" }
      /^static int load_stamp/ { s = "nibp_stamp" } /^static int load_header/ { s = "profile" }
+     /^int vsd_mbp_load_identity/ { s = "identity" }
      /static const char \*const keys\[\]/ { on = s != "" }
      on { line = $0; while (match(line, /"[a-z_]+"/)) {
             print s, substr(line, RSTART + 1, RLENGTH - 2)
             line = substr(line, RSTART + RLENGTH) } }
-     on && /NULL/ { on = 0; s = "" }' "$SRC/drivers/modbus/profile.c" | sort -u > "$T/profile-keys"
+     on && /NULL/ { on = 0; s = "" }' "$SRC/drivers/modbus/profile.c" \
+  "$SRC/drivers/modbus/profile_identity.c" | sort -u > "$T/profile-keys"
 loaders=$(cut -d' ' -f1 "$T/profile-keys" | sort -u | tr '\n' ' ')
-[ "$loaders" = "nibp_stamp profile status vital " ] ||
+[ "$loaders" = "identity nibp_stamp profile status vital " ] ||
   fail "profile.c's loaders not all found: $loaders"
 keys_in_page "$M/vitalsd-profiles.5" > "$T/profile-page"
 diff "$T/profile-keys" "$T/profile-page" > "$T/profile.diff" ||
   fail "profile keys (<) and vitalsd-profiles(5) (>) differ: $(cat "$T/profile.diff")"
 pass "vitalsd-profiles(5) documents the $(wc -l < "$T/profile-keys") keys of profile.c's" \
-  "4 sections, no more"
+  "5 sections, no more"
 
 # 3. vitalsctl's commands: its dispatch against the COMMANDS headings.
 sed -n '/^static int run_command/,/^}/p' "$SRC/src/ctl/vitalsctl.c" |

@@ -38,7 +38,7 @@ static void grow(unsigned *end, int table, unsigned *input_end, unsigned last)
         *e = last;
 }
 
-/* Registers each table needs to hold every field, the status and the stamp. */
+/* Registers each table needs to hold every field, the status, the stamp and the identity. */
 static void extent(const struct vsd_mb_profile *p, unsigned *hold, unsigned *input)
 {
     *hold = *input = MIN_REGS;
@@ -53,6 +53,10 @@ static void extent(const struct vsd_mb_profile *p, unsigned *hold, unsigned *inp
     if (p->nibp_stamp.kind != VSD_MB_STAMP_NONE)
         grow(hold, p->nibp_stamp.table, input,
              p->nibp_stamp.address + vsd_mb_type_regs(p->nibp_stamp.type));
+    if (p->identity.serial.regs) /* blank: a test writes the text with "raw" */
+        grow(hold, p->identity.table, input, p->identity.serial.address + p->identity.serial.regs);
+    if (p->identity.model.regs)
+        grow(hold, p->identity.table, input, p->identity.model.address + p->identity.model.regs);
 }
 
 int sim_unit_new(const char *ep_name, int id, const struct vsd_mb_profile *p, struct sim_unit **ret)

@@ -95,6 +95,14 @@ static void test_good_profiles(void **state)
     assert_int_equal(p.status.low_perfusion_bit, 15);
     assert_int_equal(p.nibp_stamp.kind, VSD_MB_STAMP_TIME);
     assert_int_equal(p.nibp_stamp.type, VSD_MB_U32);
+    assert_false(p.identity.present);
+    load_ok("tests/config/profiles/good/identity.conf", &p);
+    assert_true(p.identity.present);
+    assert_int_equal(p.identity.table, VSD_MB_INPUT);
+    assert_int_equal(p.identity.serial.address, 300);
+    assert_int_equal(p.identity.serial.regs, 5);
+    assert_int_equal(p.identity.model.address, 310);
+    assert_int_equal(p.identity.model.regs, 4);
 
     load_ok("tests/config/profiles/good/bytes.conf", &p); /* two bytes of one register */
     assert_string_equal(p.name, "bytes");                 /* from the file name */
@@ -422,6 +430,43 @@ static void test_etco2_percent(void **state)
 }
 
 /* A COUNTER stamp: the measurement keeps the time its counter value was first seen. */
+/* Identity text: two characters a register, high byte first; a NUL ends it, trailing blanks go;
+ * the plan reads it with the fields; vsd_mb_identity() finds both texts in the image. */
+static void test_identity_text(void **state)
+{
+    const uint16_t sn[5] = {0x4757, 0x2D30, 0x3034, 0x3200, 0x4142}; /* "GW-0042\0AB" */
+    const uint16_t model[4] = {0x4D50, 0x2D31, 0x2020, 0x2020};    /* "MP-1" + blanks */
+    struct vsd_mb_profile p;
+    struct vsd_mb_request rq[VSD_MB_MAX_REQUESTS];
+    uint16_t regs[2][VSD_MB_MAX_REGS] = {{0}};
+    char a[33], b[33];
+    size_t n;
+
+    (void)state;
+    vsd_mb_text(sn, 5, a, sizeof(a));
+    assert_string_equal(a, "GW-0042");
+    vsd_mb_text(model, 4, a, sizeof(a));
+    assert_string_equal(a, "MP-1");
+    vsd_mb_text(sn, 5, a, 4); /* cut to the room there is */
+    assert_string_equal(a, "GW-");
+    load_ok("tests/config/profiles/good/identity.conf", &p);
+    n = vsd_mb_plan(&p, 10, rq, VSD_MB_MAX_REQUESTS);
+    assert_int_equal(n, 2); /* hr at 0, then the texts */
+    assert_int_equal(rq[1].table, VSD_MB_INPUT);
+    assert_int_equal(rq[1].start, 300);
+    assert_int_equal(rq[1].count, 14); /* 300..313, the gap 305..309 read */
+    memcpy(regs[0], sn, sizeof(sn));
+    memcpy(&regs[0][10], model, sizeof(model));
+    {
+        const struct vsd_mb_request one = {VSD_MB_INPUT, 300, 14};
+        const struct vsd_mb_image img = {&one, 1, (const uint16_t(*)[VSD_MB_MAX_REGS])regs};
+
+        vsd_mb_identity(&p, &img, a, b, sizeof(a));
+        assert_string_equal(a, "MP-1");
+        assert_string_equal(b, "GW-0042");
+    }
+}
+
 static void test_readings_counter(void **state)
 {
     uint16_t regs[1][VSD_MB_MAX_REGS] = {{0}};
@@ -463,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_readings_status_and_time),
         cmocka_unit_test(test_readings_counter),
         cmocka_unit_test(test_etco2_percent),
+        cmocka_unit_test(test_identity_text),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
