@@ -66,6 +66,9 @@ static void push_records(struct vsd_device *dev, struct masimo_dev *d, struct vs
         uint32_t flags = vsd_masimo_exc_flags(rec[i].exc);
         int64_t t = n > 1 ? now - (int64_t)(n - 1 - i) * 1000 : 0;
 
+        if (rec[i].sn[0]) /* the line carries no model */
+            vsd_device_identity(dev, NULL, rec[i].sn);
+
         push_field(sink, VSD_VITAL_SPO2, &rec[i].spo2, flags, t);
         push_field(sink, VSD_VITAL_PR, &rec[i].bpm, flags, t);
     }

@@ -58,14 +58,19 @@ static void push_field(struct vsd_sink *sink, enum vsd_vital vital,
     vsd_sink_push(sink, &r);
 }
 
-/* The monitor's model and firmware from a heading, and its low-battery code: logged on change. */
+/* The monitor's model and firmware from a heading (logged, and the model reported as its
+ * identity; the data port carries no serial number), and its low-battery code: on change. */
 static void log_changes(struct vsd_device *dev, struct nellcor_dev *d, uint32_t status)
 {
     const char *model = vsd_nellcor_take_model(&d->dec);
+    char name[VSD_IDENTITY_MAX + 1];
     bool lb = status & VSD_NELLCOR_LB;
 
-    if (model)
+    if (model) {
         vsd_log(LOG_INFO, "device '%s' (nellcor): %s", vsd_device_name(dev), model);
+        vsd_nellcor_model_name(model, name, sizeof(name));
+        vsd_device_identity(dev, name, NULL);
+    }
     if (lb != d->low_battery)
         vsd_log(lb ? LOG_WARNING : LOG_INFO, "device '%s' (nellcor): %s", vsd_device_name(dev),
                 lb ? "monitor reports low battery (LB)" : "low battery cleared");
