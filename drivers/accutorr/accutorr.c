@@ -7,12 +7,12 @@
 #include <time.h>
 
 #include <vitalsd/driver.h>
-#include <vitalsd/serial.h>
+#include <vitalsd/serial_driver.h>
 
 #include "accutorr_frame.h"
 
 struct accutorr_dev {
-    struct vsd_serial *link;
+    struct vsd_serial_head head; /* first: the link */
     struct vsd_accutorr_rx rx;
     struct vsd_accutorr_nibp nibp;
     enum vsd_accutorr_order order;
@@ -43,37 +43,18 @@ static const struct vsd_option accutorr_options[] = {
     {0},
 };
 
-static void accutorr_close(struct vsd_device *dev)
-{
-    struct accutorr_dev *d = vsd_device_data(dev);
-
-    if (!d)
-        return;
-    vsd_serial_close(d->link);
-    free(d);
-    vsd_device_set_data(dev, NULL);
-}
-
 static int accutorr_open(struct vsd_device *dev)
 {
-    struct vsd_serial_params sp;
-    struct accutorr_dev *d = calloc(1, sizeof(*d));
     const char *order = vsd_device_option(dev, "nibp_order");
     int on = 1, r;
+    struct accutorr_dev *d = vsd_serial_driver_open(dev, sizeof(*d), NULL, &r);
 
     if (!d)
-        return -ENOMEM;
+        return r;
     vsd_option_parse_bool(vsd_device_option(dev, "spo2") ?: "true", &on);
     d->spo2 = on;
     d->order = order && strcmp(order, "sys-dia-mean") == 0 ? VSD_ACCUTORR_SYS_DIA_MEAN
                                                            : VSD_ACCUTORR_SYS_MEAN_DIA;
-    vsd_serial_params_of(dev, &sp);
-    r = vsd_serial_open(&sp, vsd_device_timeout_ms(dev), &d->link);
-    if (r < 0) {
-        free(d);
-        return r;
-    }
-    vsd_device_set_data(dev, d);
     return 0;
 }
 
@@ -110,7 +91,7 @@ static int read_answer(struct vsd_device *dev, struct accutorr_dev *d, struct an
 
     while (!a->have) {
         int64_t left = end - now_ms();
-        ssize_t n = vsd_serial_read(d->link, buf, sizeof(buf), left > 0 ? left : 0);
+        ssize_t n = vsd_serial_read(d->head.link, buf, sizeof(buf), left > 0 ? left : 0);
 
         if (n == -ETIMEDOUT)
             break;
@@ -162,9 +143,9 @@ static int accutorr_poll(struct vsd_device *dev, struct vsd_sink *sink)
     if (!d)
         return -ENOTCONN;
     d->rx = (struct vsd_accutorr_rx){0};
-    r = vsd_serial_flush_input(d->link);
+    r = vsd_serial_flush_input(d->head.link);
     if (r >= 0)
-        r = vsd_serial_write(d->link, "P", 1, vsd_device_timeout_ms(dev));
+        r = vsd_serial_write(d->head.link, "P", 1, vsd_device_timeout_ms(dev));
     if (r >= 0)
         r = read_answer(dev, d, &a);
     if (r < 0)
@@ -186,5 +167,5 @@ const struct vsd_driver vsd_driver_accutorr = {
     .options = accutorr_options,
     .open = accutorr_open,
     .poll = accutorr_poll,
-    .close = accutorr_close,
+    .close = vsd_serial_driver_close,
 };

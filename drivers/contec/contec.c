@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include <vitalsd/driver.h>
-#include <vitalsd/serial.h>
+#include <vitalsd/serial_driver.h>
 
 #include "contec_frame.h"
 
@@ -15,7 +15,7 @@
 #define KEEPALIVE_MS 4000
 
 struct contec_dev {
-    struct vsd_serial *link;
+    struct vsd_serial_head head; /* first: the link */
     struct vsd_contec dec;
     int64_t last_cmd_ms; /* monotonic: the last start or keep-alive sent (new protocol) */
     bool restart;        /* the new protocol's stream went quiet: send start again */
@@ -49,46 +49,29 @@ static void contec_params(const struct vsd_device *dev, int proto, struct vsd_se
         sp->parity = proto == VSD_CONTEC_NEW ? VSD_PARITY_NONE : VSD_PARITY_ODD;
 }
 
-static void contec_close(struct vsd_device *dev)
-{
-    struct contec_dev *d = vsd_device_data(dev);
-
-    if (!d)
-        return;
-    vsd_serial_close(d->link);
-    free(d);
-    vsd_device_set_data(dev, NULL);
-}
-
 static int send_cmd(struct vsd_device *dev, struct contec_dev *d, uint8_t code)
 {
     uint8_t cmd[VSD_CONTEC_CMD_SIZE];
 
     vsd_contec_command(code, cmd);
     d->last_cmd_ms = vsd_device_mono_ms(dev);
-    return vsd_serial_write(d->link, cmd, sizeof(cmd), vsd_device_timeout_ms(dev));
+    return vsd_serial_write(d->head.link, cmd, sizeof(cmd), vsd_device_timeout_ms(dev));
 }
 
 static int contec_open(struct vsd_device *dev)
 {
     struct vsd_serial_params sp;
-    struct contec_dev *d = calloc(1, sizeof(*d));
-    int proto = proto_of(dev);
-    int r = -ENOMEM;
+    struct contec_dev *d;
+    int proto = proto_of(dev), r;
 
-    if (!d)
+    contec_params(dev, proto, &sp);
+    if (!(d = vsd_serial_driver_open(dev, sizeof(*d), &sp, &r)))
         return r;
     vsd_contec_init(&d->dec, proto);
-    contec_params(dev, proto, &sp);
-    r = vsd_serial_open(&sp, vsd_device_timeout_ms(dev), &d->link);
-    if (r == 0 && proto == VSD_CONTEC_NEW)
-        r = send_cmd(dev, d, VSD_CONTEC_CMD_START);
-    if (r < 0) {
-        vsd_serial_close(d->link);
-        free(d);
+    if (proto == VSD_CONTEC_NEW && (r = send_cmd(dev, d, VSD_CONTEC_CMD_START)) < 0) {
+        vsd_serial_driver_close(dev);
         return r;
     }
-    vsd_device_set_data(dev, d);
     return 0;
 }
 
@@ -123,7 +106,6 @@ static int contec_poll(struct vsd_device *dev, struct vsd_sink *sink)
     struct contec_dev *d = vsd_device_data(dev);
     struct vsd_contec_value pr, spo2;
     unsigned bad, good;
-    ssize_t n;
     int r;
 
     if (!d)
@@ -131,11 +113,11 @@ static int contec_poll(struct vsd_device *dev, struct vsd_sink *sink)
     r = host_commands(dev, d);
     if (r < 0)
         return r;
-    n = vsd_serial_drain(d->link, vsd_device_timeout_ms(dev), READ_MAX, feed, &d->dec);
-    if (n == -ETIMEDOUT)
+    r = vsd_serial_stream_read(dev, READ_MAX, 0, feed, &d->dec);
+    if (r == -ETIMEDOUT)
         d->restart = true;
-    if (n < 0)
-        return (int)n;
+    if (r < 0)
+        return r;
     vsd_contec_take_counts(&d->dec, &bad, &good);
     if (bad)
         vsd_device_bad_frames(dev, bad);
@@ -152,5 +134,5 @@ const struct vsd_driver vsd_driver_contec = {
     .options = contec_options,
     .open = contec_open,
     .poll = contec_poll,
-    .close = contec_close,
+    .close = vsd_serial_driver_close,
 };

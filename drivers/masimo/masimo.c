@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include <vitalsd/driver.h>
-#include <vitalsd/serial.h>
+#include <vitalsd/serial_driver.h>
 
 #include "masimo_line.h"
 
@@ -16,9 +16,8 @@
 #define LINE_GAP_MS 1500
 
 struct masimo_dev {
-    struct vsd_serial *link;
+    struct vsd_serial_head head; /* first: the link */
     struct vsd_masimo dec;
-    int64_t last_rx_ms; /* monotonic */
 };
 
 static const struct vsd_option masimo_options[] = {
@@ -26,51 +25,20 @@ static const struct vsd_option masimo_options[] = {
     {0},
 };
 
-static void masimo_close(struct vsd_device *dev)
-{
-    struct masimo_dev *d = vsd_device_data(dev);
-
-    if (!d)
-        return;
-    vsd_serial_close(d->link);
-    free(d);
-    vsd_device_set_data(dev, NULL);
-}
-
 static int masimo_open(struct vsd_device *dev)
 {
-    struct vsd_serial_params sp;
-    struct masimo_dev *d = calloc(1, sizeof(*d));
     int r;
+    struct masimo_dev *d = vsd_serial_driver_open(dev, sizeof(*d), NULL, &r);
 
     if (!d)
-        return -ENOMEM;
-    vsd_masimo_init(&d->dec);
-    vsd_serial_params_of(dev, &sp);
-    r = vsd_serial_open(&sp, vsd_device_timeout_ms(dev), &d->link);
-    if (r < 0) {
-        free(d);
         return r;
-    }
-    d->last_rx_ms = vsd_device_mono_ms(dev);
-    vsd_device_set_data(dev, d);
+    vsd_masimo_init(&d->dec);
     return 0;
 }
 
 static void feed(void *ctx, const uint8_t *buf, size_t n)
 {
     vsd_masimo_feed(ctx, buf, n);
-}
-
-/* Everything that has arrived: the first byte within the timeout, then what is buffered. */
-static int read_available(struct vsd_device *dev, struct masimo_dev *d)
-{
-    ssize_t n = vsd_serial_drain(d->link, vsd_device_timeout_ms(dev), READ_MAX, feed, &d->dec);
-
-    if (n <= 0)
-        return (int)n;
-    d->last_rx_ms = vsd_device_mono_ms(dev);
-    return 0;
 }
 
 /* A field as a reading: dashes, and a 0 (the ASCII 2 "invalid"), carry no value. */
@@ -98,6 +66,9 @@ static void push_records(struct vsd_device *dev, struct masimo_dev *d, struct vs
         uint32_t flags = vsd_masimo_exc_flags(rec[i].exc);
         int64_t t = n > 1 ? now - (int64_t)(n - 1 - i) * 1000 : 0;
 
+        if (rec[i].sn[0]) /* the line carries no model */
+            vsd_device_identity(dev, NULL, rec[i].sn);
+
         push_field(sink, VSD_VITAL_SPO2, &rec[i].spo2, flags, t);
         push_field(sink, VSD_VITAL_PR, &rec[i].bpm, flags, t);
     }
@@ -111,18 +82,14 @@ static int masimo_poll(struct vsd_device *dev, struct vsd_sink *sink)
 
     if (!d)
         return -ENOTCONN;
-    r = read_available(dev, d);
-    if (r == -ETIMEDOUT && vsd_device_mono_ms(dev) - d->last_rx_ms < LINE_GAP_MS)
-        return 0; /* between two lines */
+    r = vsd_serial_stream_read(dev, READ_MAX, LINE_GAP_MS, feed, &d->dec);
     if (r < 0)
         return r;
     vsd_masimo_take_counts(&d->dec, &bad, &good);
-    if (bad)
-        vsd_device_bad_frames(dev, bad);
-    if (good == 0 && bad > 0)
-        return -EBADMSG;
-    push_records(dev, d, sink);
-    return 0;
+    r = vsd_serial_stream_counts(dev, bad, good);
+    if (r == 0)
+        push_records(dev, d, sink);
+    return r;
 }
 
 const struct vsd_driver vsd_driver_masimo = {
@@ -131,5 +98,5 @@ const struct vsd_driver vsd_driver_masimo = {
     .options = masimo_options,
     .open = masimo_open,
     .poll = masimo_poll,
-    .close = masimo_close,
+    .close = vsd_serial_driver_close,
 };

@@ -127,6 +127,13 @@ static int parse_token(const char *t, size_t len, struct vsd_masimo_record *r)
         r->has_alarm = true;
         return parse_hex(eq + 1, vl, &r->alarm);
     }
+    if (tl == 2 && strncasecmp(t, "SN", 2) == 0) {
+        if (r->sn[0] || vl > VSD_MASIMO_SN_MAX)
+            return -EBADMSG;
+        memcpy(r->sn, eq + 1, vl); /* printable, no spaces: the line was checked */
+        r->sn[vl] = '\0';
+        return 0;
+    }
     if (tl == 3 && strncasecmp(t, "EXC", 3) == 0) {
         if (r->has_exc)
             return -EBADMSG;

@@ -9,6 +9,7 @@
 
 #define VSD_MASIMO_LINE_MAX 255  /* longer lines are garbage (a real one is ~150 chars) */
 #define VSD_MASIMO_MAX_RECORDS 8 /* decoded lines kept until taken; older ones dropped */
+#define VSD_MASIMO_SN_MAX 32     /* SN= is 10 characters (Rad-8, Radical-7); longer is malformed */
 
 /* EXC (exception) bits: docs/devices/masimo.md, 'EXC bits' (Masimo Rad-8 Operator's Manual). */
 #define VSD_MASIMO_EXC_NO_SENSOR 0x000001u
@@ -35,6 +36,7 @@ struct vsd_masimo_record {
     struct vsd_masimo_field spo2, bpm, pi, spco, spmet, pvi;
     bool has_alarm, has_exc;
     uint32_t alarm, exc;
+    char sn[VSD_MASIMO_SN_MAX + 1]; /* the device's serial number (SN=), "" when not sent */
 };
 
 /* Decode one line (without CR LF) of LEN bytes. Returns 0, or -EBADMSG when it is not a data

@@ -8,7 +8,7 @@
 
 #include <vitalsd/driver.h>
 #include <vitalsd/log.h>
-#include <vitalsd/serial.h>
+#include <vitalsd/serial_driver.h>
 
 #include "nellcor_line.h"
 
@@ -19,10 +19,9 @@
 #define LINE_GAP_MS 3000
 
 struct nellcor_dev {
-    struct vsd_serial *link;
+    struct vsd_serial_head head; /* first: the link */
     struct vsd_nellcor dec;
-    int64_t last_rx_ms; /* monotonic */
-    bool low_battery;   /* the last data line carried LB */
+    bool low_battery; /* the last data line carried LB */
 };
 
 static const struct vsd_option nellcor_options[] = {
@@ -30,51 +29,20 @@ static const struct vsd_option nellcor_options[] = {
     {0},
 };
 
-static void nellcor_close(struct vsd_device *dev)
-{
-    struct nellcor_dev *d = vsd_device_data(dev);
-
-    if (!d)
-        return;
-    vsd_serial_close(d->link);
-    free(d);
-    vsd_device_set_data(dev, NULL);
-}
-
 static int nellcor_open(struct vsd_device *dev)
 {
-    struct vsd_serial_params sp;
-    struct nellcor_dev *d = calloc(1, sizeof(*d));
     int r;
+    struct nellcor_dev *d = vsd_serial_driver_open(dev, sizeof(*d), NULL, &r);
 
     if (!d)
-        return -ENOMEM;
-    vsd_nellcor_init(&d->dec);
-    vsd_serial_params_of(dev, &sp);
-    r = vsd_serial_open(&sp, vsd_device_timeout_ms(dev), &d->link);
-    if (r < 0) {
-        free(d);
         return r;
-    }
-    d->last_rx_ms = vsd_device_mono_ms(dev);
-    vsd_device_set_data(dev, d);
+    vsd_nellcor_init(&d->dec);
     return 0;
 }
 
 static void feed(void *ctx, const uint8_t *buf, size_t n)
 {
     vsd_nellcor_feed(ctx, buf, n);
-}
-
-/* Everything that has arrived: the first byte within the timeout, then what is buffered. */
-static int read_available(struct vsd_device *dev, struct nellcor_dev *d)
-{
-    ssize_t n = vsd_serial_drain(d->link, vsd_device_timeout_ms(dev), READ_MAX, feed, &d->dec);
-
-    if (n <= 0)
-        return (int)n;
-    d->last_rx_ms = vsd_device_mono_ms(dev);
-    return 0;
 }
 
 /* A column as a reading: dashes, and a 0 (what a lost pulse shows), carry no value. */
@@ -90,14 +58,19 @@ static void push_field(struct vsd_sink *sink, enum vsd_vital vital,
     vsd_sink_push(sink, &r);
 }
 
-/* The monitor's model and firmware from a heading, and its low-battery code: logged on change. */
+/* The monitor's model and firmware from a heading (logged, and the model reported as its
+ * identity; the data port carries no serial number), and its low-battery code: on change. */
 static void log_changes(struct vsd_device *dev, struct nellcor_dev *d, uint32_t status)
 {
     const char *model = vsd_nellcor_take_model(&d->dec);
+    char name[VSD_IDENTITY_MAX + 1];
     bool lb = status & VSD_NELLCOR_LB;
 
-    if (model)
+    if (model) {
         vsd_log(LOG_INFO, "device '%s' (nellcor): %s", vsd_device_name(dev), model);
+        vsd_nellcor_model_name(model, name, sizeof(name));
+        vsd_device_identity(dev, name, NULL);
+    }
     if (lb != d->low_battery)
         vsd_log(lb ? LOG_WARNING : LOG_INFO, "device '%s' (nellcor): %s", vsd_device_name(dev),
                 lb ? "monitor reports low battery (LB)" : "low battery cleared");
@@ -128,18 +101,14 @@ static int nellcor_poll(struct vsd_device *dev, struct vsd_sink *sink)
 
     if (!d)
         return -ENOTCONN;
-    r = read_available(dev, d);
-    if (r == -ETIMEDOUT && vsd_device_mono_ms(dev) - d->last_rx_ms < LINE_GAP_MS)
-        return 0; /* between two lines */
+    r = vsd_serial_stream_read(dev, READ_MAX, LINE_GAP_MS, feed, &d->dec);
     if (r < 0)
         return r;
     vsd_nellcor_take_counts(&d->dec, &bad, &good);
-    if (bad)
-        vsd_device_bad_frames(dev, bad);
-    if (good == 0 && bad > 0)
-        return -EBADMSG;
-    push_records(dev, d, sink);
-    return 0;
+    r = vsd_serial_stream_counts(dev, bad, good);
+    if (r == 0)
+        push_records(dev, d, sink);
+    return r;
 }
 
 const struct vsd_driver vsd_driver_nellcor = {
@@ -149,5 +118,5 @@ const struct vsd_driver vsd_driver_nellcor = {
     .options = nellcor_options,
     .open = nellcor_open,
     .poll = nellcor_poll,
-    .close = nellcor_close,
+    .close = vsd_serial_driver_close,
 };

@@ -175,6 +175,18 @@ enum vsd_nellcor_kind vsd_nellcor_parse_line(const char *line, size_t len,
     return heading(line, len, model) ? VSD_NELLCOR_HEADING : VSD_NELLCOR_BAD;
 }
 
+void vsd_nellcor_model_name(const char *model, char *out, size_t size)
+{
+    size_t k = strcspn(model, " ");
+
+    if (size == 0)
+        return;
+    if (k >= size)
+        k = size - 1;
+    memcpy(out, model, k);
+    out[k] = '\0';
+}
+
 uint32_t vsd_nellcor_status_flags(uint32_t status)
 {
     uint32_t q = 0;

@@ -51,6 +51,10 @@ enum vsd_nellcor_kind { VSD_NELLCOR_BAD = -1, VSD_NELLCOR_DATA = 0, VSD_NELLCOR_
 enum vsd_nellcor_kind vsd_nellcor_parse_line(const char *line, size_t len,
                                              struct vsd_nellcor_record *out, char *model);
 
+/* The model alone ("N-595") of a heading's MODEL text ("N-595 VERSION 1.5.0.0") into OUT of
+ * SIZE bytes (cut to fit). */
+void vsd_nellcor_model_name(const char *model, char *out, size_t size);
+
 /* The quality flags (enum vsd_quality) of status code bits. */
 uint32_t vsd_nellcor_status_flags(uint32_t status);
 

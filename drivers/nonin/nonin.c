@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include <vitalsd/driver.h>
-#include <vitalsd/serial.h>
+#include <vitalsd/serial_driver.h>
 
 #include "nonin_ascii.h"
 #include "nonin_frame.h"
@@ -17,11 +17,10 @@
 #define DF8_GAP_MS 1500
 
 struct nonin_dev {
-    struct vsd_serial *link;
+    struct vsd_serial_head head; /* first: the link */
     struct vsd_nonin dec;
     bool ascii; /* format = ascii: lines through adec, not frames */
     struct vsd_nonin_ascii adec;
-    int64_t last_rx_ms; /* monotonic */
 };
 
 static const struct vsd_option nonin_options[] = {
@@ -40,57 +39,35 @@ static const struct vsd_option nonin_options[] = {
     {0},
 };
 
-static void nonin_close(struct vsd_device *dev)
-{
-    struct nonin_dev *d = vsd_device_data(dev);
-
-    if (!d)
-        return;
-    vsd_serial_close(d->link);
-    free(d);
-    vsd_device_set_data(dev, NULL);
-}
-
 /* STX, op 0x70, length 2, type 2, format, ETX (docs/devices/nonin.md, 'Set-format command'); the
  * ACK/NAK that may follow is skipped by the decoder like any byte outside a frame. */
 static int send_set_format(struct vsd_device *dev, struct nonin_dev *d)
 {
     const uint8_t cmd[] = {0x02, 0x70, 0x02, 0x02, (uint8_t)d->dec.format, 0x03};
 
-    return vsd_serial_write(d->link, cmd, sizeof(cmd), vsd_device_timeout_ms(dev));
+    return vsd_serial_write(d->head.link, cmd, sizeof(cmd), vsd_device_timeout_ms(dev));
 }
 
 static int nonin_open(struct vsd_device *dev)
 {
-    struct vsd_serial_params sp;
-    struct nonin_dev *d = calloc(1, sizeof(*d));
+    const char *format = vsd_device_option(dev, "format") ?: "7";
     const char *set = vsd_device_option(dev, "set_format");
-    int on = 0, r = -ENOMEM;
+    bool ascii = strcmp(format, "ascii") == 0;
+    struct vsd_nonin dec;
+    struct nonin_dev *d;
+    int on = 0, r = vsd_nonin_init(&dec, ascii ? 7 : atoi(format));
 
-    if (!d)
-        goto fail;
-    d->ascii = strcmp(vsd_device_option(dev, "format") ?: "7", "ascii") == 0;
+    if (r < 0 || !(d = vsd_serial_driver_open(dev, sizeof(*d), NULL, &r)))
+        return r;
+    d->dec = dec;
+    d->ascii = ascii;
     vsd_nonin_ascii_init(&d->adec);
-    r = vsd_nonin_init(&d->dec, d->ascii ? 7 : atoi(vsd_device_option(dev, "format") ?: "7"));
-    if (r < 0)
-        goto fail;
-    vsd_serial_params_of(dev, &sp);
-    r = vsd_serial_open(&sp, vsd_device_timeout_ms(dev), &d->link);
-    if (r < 0)
-        goto fail;
-    if (!d->ascii && set && vsd_option_parse_bool(set, &on) == 0 && on) {
-        r = send_set_format(dev, d);
-        if (r < 0)
-            goto fail;
+    if (!ascii && set && vsd_option_parse_bool(set, &on) == 0 && on &&
+        (r = send_set_format(dev, d)) < 0) {
+        vsd_serial_driver_close(dev);
+        return r;
     }
-    d->last_rx_ms = vsd_device_mono_ms(dev);
-    vsd_device_set_data(dev, d);
     return 0;
-fail:
-    if (d)
-        vsd_serial_close(d->link);
-    free(d);
-    return r;
 }
 
 static void feed(void *ctx, const uint8_t *buf, size_t n)
@@ -115,17 +92,6 @@ static unsigned take(struct nonin_dev *d, struct vsd_nonin_second *s, unsigned m
     return vsd_nonin_ascii_take(&d->adec, s, max);
 }
 
-/* Everything that has arrived: the first byte within the timeout, then what is buffered. */
-static int read_available(struct vsd_device *dev, struct nonin_dev *d)
-{
-    ssize_t n = vsd_serial_drain(d->link, vsd_device_timeout_ms(dev), READ_MAX, feed, d);
-
-    if (n <= 0)
-        return (int)n;
-    d->last_rx_ms = vsd_device_mono_ms(dev);
-    return 0;
-}
-
 static void push_value(struct vsd_sink *sink, enum vsd_vital vital, const struct vsd_nonin_value *v,
                        int64_t measured_ms)
 {
@@ -146,17 +112,14 @@ static int nonin_poll(struct vsd_device *dev, struct vsd_sink *sink)
 
     if (!d)
         return -ENOTCONN;
-    r = read_available(dev, d);
-    if (r == -ETIMEDOUT && (d->ascii || d->dec.format == 8) &&
-        vsd_device_mono_ms(dev) - d->last_rx_ms < DF8_GAP_MS)
-        return 0; /* between two DF8 frames or ASCII lines */
+    /* DF8 frames and ASCII lines pause a second between them; DF7 and DF2 never pause */
+    r = vsd_serial_stream_read(dev, READ_MAX, d->ascii || d->dec.format == 8 ? DF8_GAP_MS : 0, feed,
+                               d);
     if (r < 0)
         return r;
     n = take(d, s, VSD_SINK_MAX / 2, &bad, &good);
-    if (bad)
-        vsd_device_bad_frames(dev, bad);
-    if (good == 0 && bad > 0)
-        return -EBADMSG; /* bytes, but not one frame */
+    if ((r = vsd_serial_stream_counts(dev, bad, good)) < 0)
+        return r; /* bytes, but not one frame */
     now = vsd_device_wall_ms(dev);
     for (unsigned i = 0; i < n; i++) {
         /* One second each; several in one poll get their own times, the last one now. */
@@ -175,5 +138,5 @@ const struct vsd_driver vsd_driver_nonin = {
     .options = nonin_options,
     .open = nonin_open,
     .poll = nonin_poll,
-    .close = nonin_close,
+    .close = vsd_serial_driver_close,
 };

@@ -1,25 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* Exports for auditors: a read-only snapshot of the readings as RFC 4180 CSV. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* fputs_unlocked */
-#endif
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <vitalsd/vitals.h>
 
-#include "clock.h"
 #include "export.h"
+#include "obuf.h"
 #include "store.h"
 #include "store_schema.h"
 
 #define BUSY_TIMEOUT_MS 5000
-
-static const char csv_header[] = "time,session,bed,device,vital,loinc,mdc_code,value,unit,quality";
 
 /* Readings has no index but its partial unique one (inserts stay fast): the
  * filter is a scan, the order a sort. */
@@ -77,83 +73,44 @@ fail:
     return r;
 }
 
-/* Row-to-row state of one export: the output (locked for the whole export)
- * and text that changes rarely. */
+/* Row-to-row state of one export: its output and text that changes rarely. */
 struct csv_out {
-    FILE *out;
-    int64_t sec;     /* second of the cached time prefix, or INT64_MIN */
-    char prefix[40]; /* "YYYY-MM-DDTHH:MM:SS" of sec */
+    struct vsd_obuf b;
+    struct vsd_obuf_time time;
+    unsigned flags;    /* of quality */
+    char quality[128]; /* vsd_quality_text of flags */
     char mdc[VSD_VITAL_COUNT][12];
+    char buf[VSD_OBUF_SIZE];
 };
 
-/* A formula trigger for spreadsheets (T37). */
-static bool starts_formula(const char *s)
-{
-    return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-}
-
-/* One text cell: empty for NULL, quoted when RFC 4180 needs it, neutralised
- * with a leading quote when it could start a formula. */
 void vsd_export_csv_cell(FILE *out, const char *s)
 {
-    bool formula;
+    char buf[256];
+    struct vsd_obuf b;
 
-    if (!s)
-        return;
-    formula = starts_formula(s);
-    if (!formula && !strpbrk(s, ",\"\r\n")) {
-        fputs_unlocked(s, out);
-        return;
-    }
-    putc_unlocked('"', out);
-    if (formula)
-        putc_unlocked('\'', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            putc_unlocked('"', out);
-        putc_unlocked(*s, out);
-    }
-    putc_unlocked('"', out);
+    vsd_obuf_init(&b, out, buf, sizeof(buf));
+    vsd_obuf_csv_cell(&b, s);
+    vsd_obuf_flush(&b);
 }
 
-/* ISO 8601 UTC with milliseconds; formatted by vsd_clock_iso8601 once a second. */
-static void put_time(struct csv_out *c, int64_t ts)
-{
-    int64_t sec = ts / 1000, ms = ts % 1000;
-    size_t len;
-
-    if (ms < 0) {
-        ms += 1000;
-        sec--;
-    }
-    if (sec != c->sec) {
-        vsd_clock_iso8601(sec * 1000, c->prefix, sizeof(c->prefix));
-        len = strlen(c->prefix);
-        if (len >= 5)
-            c->prefix[len - 5] = '\0'; /* drop ".000Z" */
-        c->sec = sec;
-    }
-    fputs_unlocked(c->prefix, c->out);
-    putc_unlocked('.', c->out);
-    putc_unlocked((char)('0' + ms / 100), c->out);
-    putc_unlocked((char)('0' + ms / 10 % 10), c->out);
-    putc_unlocked((char)('0' + ms % 10), c->out);
-    putc_unlocked('Z', c->out);
-}
-
-static void put_value(FILE *out, sqlite3_stmt *st, int col)
+static void put_value(struct vsd_obuf *b, sqlite3_stmt *st, int col)
 {
     char num[48];
+    size_t n;
     double v;
 
     if (sqlite3_column_type(st, col) == SQLITE_NULL)
         return;
     v = sqlite3_column_double(st, col);
+    if ((n = vsd_fmt_short_decimal(v, num)) > 0) {
+        vsd_obuf_put(b, num, n);
+        return;
+    }
     snprintf(num, sizeof(num), "%.10g", v);
     if (isfinite(v))
-        fputs_unlocked(num, out);
+        vsd_obuf_puts(b, num);
     else
-        vsd_export_csv_cell(out, num); /* "-inf" from a tampered row is text, neutralised */
+        vsd_obuf_csv_cell(b, num); /* "-inf" from a tampered row is text, neutralised */
 }
 
 /* One CSV line for the current row of ST. */
@@ -162,30 +119,33 @@ static void put_row(struct csv_out *c, sqlite3_stmt *st)
     const char *vital = (const char *)sqlite3_column_text(st, 4);
     int v = vital ? vsd_vital_from_name(vital) : -EINVAL;
     const struct vsd_vital_info *vi = v >= 0 ? vsd_vital_info((enum vsd_vital)v) : NULL;
-    char quality[128];
-    FILE *out = c->out;
+    unsigned flags = (unsigned)sqlite3_column_int64(st, 6);
+    struct vsd_obuf *b = &c->b;
 
-    put_time(c, sqlite3_column_int64(st, 0));
+    vsd_obuf_time(b, &c->time, sqlite3_column_int64(st, 0));
     for (int col = 1; col <= 4; col++) { /* session, bed, device, vital */
-        putc_unlocked(',', out);
-        vsd_export_csv_cell(out, (const char *)sqlite3_column_text(st, col));
+        vsd_obuf_putc(b, ',');
+        vsd_obuf_csv_cell(b, (const char *)sqlite3_column_text(st, col));
     }
-    putc_unlocked(',', out);
+    vsd_obuf_putc(b, ',');
     if (vi) {
-        fputs_unlocked(vi->loinc, out);
-        putc_unlocked(',', out);
-        fputs_unlocked(c->mdc[v], out);
+        vsd_obuf_puts(b, vi->loinc);
+        vsd_obuf_putc(b, ',');
+        vsd_obuf_puts(b, c->mdc[v]);
     } else {
-        putc_unlocked(',', out);
+        vsd_obuf_putc(b, ',');
     }
-    putc_unlocked(',', out);
-    put_value(out, st, 5);
-    putc_unlocked(',', out);
-    vsd_export_csv_cell(out, vi ? vi->ucum : NULL);
-    putc_unlocked(',', out);
-    vsd_quality_text((unsigned)sqlite3_column_int64(st, 6), quality, sizeof(quality));
-    vsd_export_csv_cell(out, quality);
-    fputs_unlocked("\r\n", out);
+    vsd_obuf_putc(b, ',');
+    put_value(b, st, 5);
+    vsd_obuf_putc(b, ',');
+    vsd_obuf_csv_cell(b, vi ? vi->ucum : NULL);
+    vsd_obuf_putc(b, ',');
+    if (flags != c->flags) {
+        vsd_quality_text(flags, c->quality, sizeof(c->quality));
+        c->flags = flags;
+    }
+    vsd_obuf_csv_cell(b, c->quality);
+    VSD_OBUF_LIT(b, "\r\n");
 }
 
 void vsd_export_bind_filter(sqlite3_stmt *st, const struct vsd_export_filter *f)
@@ -203,29 +163,34 @@ void vsd_export_bind_filter(sqlite3_stmt *st, const struct vsd_export_filter *f)
 /* Header and every row of ST; SQLITE_OK at the end of the rows (or when OUT fails). */
 static int stream_rows(sqlite3_stmt *st, const struct vsd_export_filter *f, FILE *out, uint64_t *n)
 {
-    struct csv_out c = {.out = out, .sec = INT64_MIN};
+    struct csv_out *c = malloc(sizeof(*c));
     int rc;
 
+    if (!c)
+        return SQLITE_NOMEM;
+    vsd_obuf_init(&c->b, out, c->buf, sizeof(c->buf));
+    c->time = (struct vsd_obuf_time)VSD_OBUF_TIME_INIT;
+    c->flags = 0;
+    c->quality[0] = '\0'; /* vsd_quality_text(0) */
     for (int v = 0; v < VSD_VITAL_COUNT; v++)
-        snprintf(c.mdc[v], sizeof(c.mdc[v]), "%u", vsd_vital_info((enum vsd_vital)v)->mdc_code);
-    flockfile(out);
-    fputs_unlocked(csv_header, out);
-    fputs_unlocked("\r\n", out);
+        snprintf(c->mdc[v], sizeof(c->mdc[v]), "%u", vsd_vital_info((enum vsd_vital)v)->mdc_code);
+    VSD_OBUF_LIT(&c->b, "time,session,bed,device,vital,loinc,mdc_code,value,unit,quality\r\n");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        put_row(&c, st);
+        put_row(c, st);
         if (++*n % 4096 == 0 && f && f->progress)
             f->progress(f->progress_ctx, *n);
-        if (*n % 4096 == 0 && ferror_unlocked(out))
+        if (*n % 4096 == 0 && ferror(out))
             break;
     }
-    funlockfile(out);
+    vsd_obuf_flush(&c->b);
+    free(c);
     if (rc == SQLITE_ROW)
         return SQLITE_OK; /* the write error is reported by the caller */
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int vsd_export_snapshot(sqlite3 *db, const char *what, vsd_export_rows_fn fn, void *ctx,
-                        FILE *out, char *err, size_t errlen)
+int vsd_export_snapshot(sqlite3 *db, const char *what, vsd_export_rows_fn fn, void *ctx, FILE *out,
+                        char *err, size_t errlen)
 {
     bool own_txn;
     int rc, r = 0;

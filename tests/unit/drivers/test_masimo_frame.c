@@ -38,6 +38,26 @@ static void test_worked_example(void **state)
     assert_true(r.has_alarm && r.alarm == 0);
     assert_true(r.has_exc && r.exc == 0x800);
     assert_int_equal(vsd_masimo_exc_flags(r.exc), 0); /* SET mode is normal */
+    assert_string_equal(r.sn, "0000012345");          /* the identity the driver reports */
+}
+
+static void test_serial_number(void **state)
+{
+    struct vsd_masimo_record r;
+
+    (void)state;
+    /* Radical-5: no SN= */
+    assert_int_equal(parse("01/02/24 00:00:59 SPO2=100% BPM=180 ALARM=14 EXC=004", &r), 0);
+    assert_string_equal(r.sn, "");
+    assert_int_equal(parse("01/02/24 00:00:59 SN=A1 SPO2=100% BPM=180", &r), 0);
+    assert_string_equal(r.sn, "A1");
+    /* twice, or longer than any serial, is a malformed line like any repeated tag */
+    assert_int_equal(parse("01/02/24 00:00:59 SN=A1 SN=B2 SPO2=100% BPM=180", &r), -EBADMSG);
+    assert_int_equal(parse("01/02/24 00:00:59 SN=123456789012345678901234567890123 SPO2=100%", &r),
+                     -EBADMSG);
+    assert_int_equal(parse("01/02/24 00:00:59 SN=12345678901234567890123456789012 SPO2=100%", &r),
+                     0);
+    assert_int_equal(strlen(r.sn), VSD_MASIMO_SN_MAX);
 }
 
 static void test_models_and_finger_off(void **state)
@@ -143,8 +163,11 @@ static void test_stream(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_worked_example), cmocka_unit_test(test_models_and_finger_off),
-        cmocka_unit_test(test_exc_flags),      cmocka_unit_test(test_bad_lines),
+        cmocka_unit_test(test_worked_example),
+        cmocka_unit_test(test_serial_number),
+        cmocka_unit_test(test_models_and_finger_off),
+        cmocka_unit_test(test_exc_flags),
+        cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_stream),
     };
 

@@ -30,11 +30,15 @@ static enum vsd_nellcor_kind parse(const char *line, struct vsd_nellcor_record *
 static void test_worked_example(void **state)
 {
     struct vsd_nellcor_record r;
-    char model[VSD_NELLCOR_MODEL_MAX + 1];
+    char model[VSD_NELLCOR_MODEL_MAX + 1], name[8];
 
     (void)state;
     assert_int_equal(parse(HEAD1, &r, model), VSD_NELLCOR_HEADING);
     assert_string_equal(model, "N-595 VERSION 1.5.0.0");
+    vsd_nellcor_model_name(model, name, sizeof(name)); /* the identity reported */
+    assert_string_equal(name, "N-595");
+    vsd_nellcor_model_name("NPB-2900X VERSION 1", name, sizeof(name));
+    assert_string_equal(name, "NPB-290"); /* cut to fit */
     assert_int_equal(parse(HEAD2, &r, model), VSD_NELLCOR_HEADING);
     assert_string_equal(model, "");
     assert_int_equal(parse(HEAD3, &r, NULL), VSD_NELLCOR_HEADING);
