@@ -22,6 +22,8 @@ struct vsd_vital_info {
 const struct vsd_vital_info *vsd_vital_info(enum vsd_vital vital);
 /* Look up by configuration name; returns the vital or -EINVAL. */
 int vsd_vital_from_name(const char *name);
+/* The stable name of one quality flag BIT ("sensor_off"), NULL for a bit without one. */
+const char *vsd_quality_name(unsigned bit);
 /* Quality flags as a stable, '|'-separated text ("sensor_off|invalid"), "" for none. */
 void vsd_quality_text(unsigned flags, char *buf, unsigned size);
 

@@ -389,8 +389,10 @@ static void handle_poll(struct vsd_core *core, struct vsd_poll_result *poll)
             continue;
         core->readings_seen++;
         store_reading(core, poll->device, r, poll->wall_ms);
-        if (ds->wrong)
-            continue; /* not this bed's patient's: no trend, gap, alarm or live value */
+        if (ds->wrong) { /* not this bed's patient's: no trend, alarm or live value */
+            vsd_core_gap_device_down(core, bed, 1u << r->vital, "wrong_device", poll->wall_ms);
+            continue;
+        }
         ds->vitals_seen |= 1u << r->vital;
         if (!(r->flags & VSD_Q_UNUSABLE))
             vsd_trend_add(core->trend, bed, r->vital,

@@ -123,21 +123,21 @@ static const char *absent_code(unsigned flags)
 /* Quality flags as interpretations (an empty list for flags this build does not name). */
 static void put_interpretation(struct vsd_obuf *b, unsigned flags)
 {
-    static const char *const names[] = {"invalid",       "sensor_off", "artifact", "implausible",
-                                        "low_perfusion", "searching",  "apnea"};
     bool first = true;
 
     LIT(b, ",\"interpretation\":[");
-    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (!(flags & (1u << i)))
+    for (unsigned i = 0; i < 32; i++) {
+        const char *name = vsd_quality_name(1u << i);
+
+        if (!(flags & (1u << i)) || !name)
             continue;
         if (!first)
             vsd_obuf_putc(b, ',');
         first = false;
         LIT(b, "{\"coding\":[{\"system\":\"" VSD_FHIR_QUALITY_SYSTEM "\",\"code\":\"");
-        vsd_obuf_puts(b, names[i]);
+        vsd_obuf_puts(b, name);
         LIT(b, "\"}],\"text\":\"");
-        vsd_obuf_puts(b, names[i]);
+        vsd_obuf_puts(b, name);
         LIT(b, "\"}");
     }
     vsd_obuf_putc(b, ']');

@@ -16,8 +16,8 @@ static const struct vsd_vital_info vitals[VSD_VITAL_COUNT] = {
      300},
     {VSD_VITAL_NIBP_DIA, "nibp_dia", "NIBP dia", "8462-4", 150022, "mm[Hg]", "mmHg", 266016, 15,
      200},
-    {VSD_VITAL_NIBP_MEAN, "nibp_mean", "NIBP mean", "8478-0", 150023, "mm[Hg]", "mmHg", 266016,
-     20, 250},
+    {VSD_VITAL_NIBP_MEAN, "nibp_mean", "NIBP mean", "8478-0", 150023, "mm[Hg]", "mmHg", 266016, 20,
+     250},
     {VSD_VITAL_RR, "rr", "Resp", "9279-1", 151562, "/min", "/min", 264928, 0, 120},
     /* End-tidal CO2: LOINC 19891-1 "Carbon dioxide [Partial pressure] in Exhaled gas --at end
      * expiration" (https://loinc.org/19891-1); IEEE 11073-10101 151708 = partition 2 (SCADA)
@@ -43,24 +43,39 @@ int vsd_vital_from_name(const char *name)
     return -EINVAL;
 }
 
-void vsd_quality_text(unsigned flags, char *buf, unsigned size)
+const char *vsd_quality_name(unsigned bit)
 {
     static const struct {
         unsigned bit;
         const char *name;
-    } names[] = {{VSD_Q_INVALID, "invalid"},         {VSD_Q_SENSOR_OFF, "sensor_off"},
-                 {VSD_Q_ARTIFACT, "artifact"},       {VSD_Q_IMPLAUSIBLE, "implausible"},
-                 {VSD_Q_LOW_PERFUSION, "low_perfusion"}, {VSD_Q_SEARCHING, "searching"},
-                 {VSD_Q_APNEA, "apnea"},             {VSD_Q_WRONG_DEVICE, "wrong_device"}};
+    } names[] = {{VSD_Q_INVALID, "invalid"},
+                 {VSD_Q_SENSOR_OFF, "sensor_off"},
+                 {VSD_Q_ARTIFACT, "artifact"},
+                 {VSD_Q_IMPLAUSIBLE, "implausible"},
+                 {VSD_Q_LOW_PERFUSION, "low_perfusion"},
+                 {VSD_Q_SEARCHING, "searching"},
+                 {VSD_Q_APNEA, "apnea"},
+                 {VSD_Q_WRONG_DEVICE, "wrong_device"}};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i].bit == bit)
+            return names[i].name;
+    return NULL;
+}
+
+void vsd_quality_text(unsigned flags, char *buf, unsigned size)
+{
     size_t used = 0;
 
     if (size == 0)
         return;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (!(flags & names[i].bit))
+    for (unsigned i = 0; i < 32; i++) {
+        const char *name = vsd_quality_name(1u << i);
+
+        if (!(flags & (1u << i)) || !name)
             continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? "|" : "", names[i].name);
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "|" : "", name);
         if (n < 0 || (size_t)n >= size - used)
             return;
         used += (size_t)n;
