@@ -52,10 +52,15 @@ out=$(as_nobody limits set --session S-61 --vital spo2 --band "below 85 high" --
   fail "nobody (nurse) changed limits: $out"
 grep -q "needs the role clinician" <<<"$out" || fail "socket refusal: $out"
 as_nobody session end --bed b1 --session S-61 --by "Nurse C" >/dev/null || fail "nobody (nurse) session end"
-pass "on the socket the Unix account nobody holds the nurse role: ends a session, may not change limits"
+out=$(as_nobody device-confirm m1 2>&1) && fail "nobody (nurse) confirmed a device: $out"
+grep -q "'device_confirm' needs the role technician" <<<"$out" || fail "device-confirm refusal: $out"
+out=$(ctl device-confirm m1 2>&1) && fail "m1 confirmed although not flagged: $out"
+grep -q "device 'm1' is not flagged wrong_device" <<<"$out" || fail "root's device-confirm: $out"
+pass "on the socket the Unix account nobody holds the nurse role: ends a session, may not change" \
+  "limits nor confirm a device (root may: past the role check, m1 has nothing to confirm)"
 
 refusals=$(sql "select actor || ':' || json_extract(detail,'$.cmd') from audit where action='access_refused' order by id" | tr '\n' ' ')
-[ "$refusals" = "nurse1:limits_set tech1:session_end intruder:status intruder:session_end nobody:limits_set " ] ||
+[ "$refusals" = "nurse1:limits_set tech1:session_end intruder:status intruder:session_end nobody:limits_set nobody:device_confirm " ] ||
   fail "audited refusals: '$refusals'"
 pass "every refusal is in the audit trail with its caller and command: $refusals"
 stop_daemon
