@@ -113,8 +113,10 @@ static int own_command(struct monitor *m, const char *line)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct monitor *m)
+static int parse_args(int argc, char **argv, void *ctx)
 {
+    struct monitor *m = ctx;
+
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -148,24 +150,19 @@ static void cycle(struct monitor *m)
 
 int main(int argc, char **argv)
 {
+    static const char usage[] = "usage: vsd-accutorr-sim --pty LINK | --tcp PORT [--no-spo2] "
+                                "[--nibp SYS/MEAN/DIA] [--minute SECONDS] [--cycle SECONDS]\n";
     struct monitor m = {.has_spo2 = true, .spo2 = 97, .pr = 72, .minute_ms = 60000};
     static const char banner[] = "ACCUTORR PC Interface is ready\r\n>";
     struct vsd_sim_link *l = NULL;
     struct vsd_sim_faults f;
     struct vsd_sim_input in;
 
-    if (vsd_sim_link_open_args(&argc, argv, &l) < 0 || parse_args(argc, argv, &m) < 0) {
-        fprintf(stderr, "usage: vsd-accutorr-sim --pty LINK | --tcp PORT [--no-spo2] "
-                        "[--nibp SYS/MEAN/DIA] [--minute SECONDS] [--cycle SECONDS]\n");
-        vsd_sim_link_free(l);
+    if (vsd_sim_start(argc, argv, parse_args, &m, usage, 15, &l, &f) < 0)
         return 2;
-    }
     if (m.sys > 0)
         m.measured = vsd_sim_now_ms();
-    vsd_sim_faults_init(&f, 15);
     vsd_sim_link_write(l, banner, sizeof(banner) - 1);
-    printf("ready port=%d\n", vsd_sim_link_port(l));
-    fflush(stdout);
     while (!f.quit) {
         if (vsd_sim_link_service(l, 100, &in) > 0) {
             if (in.cmd[0] && vsd_sim_faults_command(&f, l, in.cmd) == 0)

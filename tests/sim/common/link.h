@@ -58,6 +58,32 @@ struct vsd_sim_input {
  * on (a simulator started with </dev/null runs until it is killed or told "quit"). */
 int vsd_sim_link_service(struct vsd_sim_link *l, int64_t timeout_ms, struct vsd_sim_input *in);
 
+struct vsd_sim_faults;
+
+/* Parses a simulator's own arguments (ARGV without the link's) into CTX: 0 or negative. */
+typedef int (*vsd_sim_args_fn)(int argc, char **argv, void *ctx);
+
+/* The start every simulator makes: the link from "--pty PATH" or "--tcp PORT"
+ * (vsd_sim_link_open_args), its own arguments through PARSE, the faults seeded with SEED, then
+ * "ready port=N" on stdout, which tests wait for. Returns 0 with *L open, or -EINVAL after
+ * printing USAGE on stderr with nothing left open (main then exits with status 2). */
+int vsd_sim_start(int argc, char **argv, vsd_sim_args_fn parse, void *ctx, const char *usage,
+                  uint32_t seed, struct vsd_sim_link **l, struct vsd_sim_faults *f);
+
+/* What a simulator that sends on its own schedule does between the loop's turns: SEND sends what
+ * is due and returns when the next is due (monotonic ms; T0 is the loop's start); RX (may be
+ * NULL) takes the bytes the host sent; OWN handles a command line that is not a generic one. */
+struct vsd_sim_stream {
+    int64_t (*send)(void *ctx, struct vsd_sim_link *l, struct vsd_sim_faults *f, int64_t t0);
+    void (*rx)(void *ctx, const unsigned char *buf, size_t n);
+    int (*own)(void *ctx, const char *line);
+};
+
+/* The loop of such a simulator, with CTX, until "quit"; then frees L. Returns 0 (the exit
+ * status). */
+int vsd_sim_run_stream(struct vsd_sim_link *l, struct vsd_sim_faults *f,
+                       const struct vsd_sim_stream *s, void *ctx);
+
 /* Monotonic milliseconds. */
 int64_t vsd_sim_now_ms(void);
 

@@ -22,6 +22,7 @@ struct oxi {
     uint8_t rx[16];      /* new protocol: command bytes so far */
     size_t rx_len;
     unsigned packet;
+    unsigned ticks; /* 60 a second since the start, whether sent or not */
 };
 
 static bool active(int64_t until)
@@ -88,8 +89,10 @@ static size_t encode(struct oxi *o, struct vsd_sim_faults *f, uint8_t *out)
 }
 
 /* New protocol: host commands are 7D 81 CMD 80 80 80 80 80 80; A1 starts, AF keeps alive. */
-static void host_bytes(struct oxi *o, const uint8_t *b, size_t n)
+static void host_bytes(void *ctx, const uint8_t *b, size_t n)
 {
+    struct oxi *o = ctx;
+
     for (size_t i = 0; i < n; i++) {
         if (b[i] == 0x7D)
             o->rx_len = 0;
@@ -108,8 +111,9 @@ static void host_bytes(struct oxi *o, const uint8_t *b, size_t n)
 }
 
 /* "finger_out S", "searching S", "probe_error S", "value spo2|hr N". Returns 0 or -EINVAL. */
-static int own_command(struct oxi *o, const char *line)
+static int own_command(void *ctx, const char *line)
 {
+    struct oxi *o = ctx;
     char what[16];
     double v;
     int64_t now = vsd_sim_now_ms();
@@ -135,8 +139,10 @@ static int own_command(struct oxi *o, const char *line)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct oxi *o)
+static int parse_args(int argc, char **argv, void *ctx)
 {
+    struct oxi *o = ctx;
+
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--protocol") == 0 && strcmp(argv[i + 1], "new") == 0)
             o->new_proto = true;
@@ -166,42 +172,29 @@ static bool sending(struct oxi *o)
     return o->streaming;
 }
 
+/* The next packet when streaming; the next tick is due 1/60 s later. */
+static int64_t send_packet(void *ctx, struct vsd_sim_link *l, struct vsd_sim_faults *f, int64_t t0)
+{
+    struct oxi *o = ctx;
+    uint8_t packet[32];
+
+    if (sending(o))
+        vsd_sim_send_frame(l, f, packet, encode(o, f, packet));
+    return t0 + (int64_t)++o->ticks * PERIOD_US / 1000;
+}
+
 int main(int argc, char **argv)
 {
+    static const struct vsd_sim_stream stream = {
+        .send = send_packet, .rx = host_bytes, .own = own_command};
+    static const char usage[] =
+        "usage: vsd-contec-sim --pty LINK | --tcp PORT [--protocol legacy|new] "
+        "[--hr N] [--spo2 N]\n(commands on stdin: see tests/sim/README.md)\n";
     struct oxi o = {.hr = 72, .spo2 = 97};
     struct vsd_sim_link *l = NULL;
     struct vsd_sim_faults f;
-    struct vsd_sim_input in;
-    int64_t t0, next;
-    unsigned ticks = 0;
 
-    if (vsd_sim_link_open_args(&argc, argv, &l) < 0 || parse_args(argc, argv, &o) < 0) {
-        fprintf(stderr, "usage: vsd-contec-sim --pty LINK | --tcp PORT [--protocol legacy|new] "
-                        "[--hr N] [--spo2 N]\n(commands on stdin: see tests/sim/README.md)\n");
-        vsd_sim_link_free(l);
+    if (vsd_sim_start(argc, argv, parse_args, &o, usage, 42, &l, &f) < 0)
         return 2;
-    }
-    vsd_sim_faults_init(&f, 42);
-    printf("ready port=%d\n", vsd_sim_link_port(l));
-    fflush(stdout);
-    t0 = next = vsd_sim_now_ms();
-    while (!f.quit) {
-        int64_t now = vsd_sim_now_ms();
-
-        if (now >= next) {
-            uint8_t packet[32];
-
-            if (sending(&o))
-                vsd_sim_send_frame(l, &f, packet, encode(&o, &f, packet));
-            next = t0 + (int64_t)++ticks * PERIOD_US / 1000;
-            continue;
-        }
-        if (vsd_sim_link_service(l, next - now, &in) <= 0)
-            continue;
-        host_bytes(&o, in.rx, in.rx_len);
-        if (in.cmd[0] && vsd_sim_faults_command(&f, l, in.cmd) == 0)
-            own_command(&o, in.cmd);
-    }
-    vsd_sim_link_free(l);
-    return 0;
+    return vsd_sim_run_stream(l, &f, &stream, &o);
 }

@@ -249,8 +249,10 @@ static int own_command(struct monitor *m, const char *line)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct monitor *m)
+static int parse_args(int argc, char **argv, void *ctx)
 {
+    struct monitor *m = ctx;
+
     if ((argc - 1) % 2)
         return -EINVAL;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -297,6 +299,9 @@ static void hide_link(const char *path, const char *cmd)
 
 int main(int argc, char **argv)
 {
+    static const char usage[] =
+        "usage: vsd-ges5-sim --pty LINK | --tcp PORT [--second-ms MS] "
+        "[--nibp-every SECONDS]\n(commands on stdin: see docs/devices/ge-s5.md)\n";
     const char *link_path = pty_path(argc, argv);
     struct monitor m;
     struct vsd_sim_link *l = NULL;
@@ -305,15 +310,8 @@ int main(int argc, char **argv)
     struct s5_rx rx = {0};
 
     init(&m);
-    if (vsd_sim_link_open_args(&argc, argv, &l) < 0 || parse_args(argc, argv, &m) < 0) {
-        fprintf(stderr, "usage: vsd-ges5-sim --pty LINK | --tcp PORT [--second-ms MS] "
-                        "[--nibp-every SECONDS]\n(commands on stdin: see docs/devices/ge-s5.md)\n");
-        vsd_sim_link_free(l);
+    if (vsd_sim_start(argc, argv, parse_args, &m, usage, 7, &l, &f) < 0)
         return 2;
-    }
-    vsd_sim_faults_init(&f, 7);
-    printf("ready port=%d\n", vsd_sim_link_port(l));
-    fflush(stdout);
     while (!f.quit) {
         int64_t now = now_ms(), wait = 100;
 

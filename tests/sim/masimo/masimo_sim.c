@@ -76,8 +76,9 @@ static size_t encode(struct oxi *o, struct vsd_sim_faults *f, char *out, size_t 
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
-static int own_command(struct oxi *o, const char *line)
+static int own_command(void *ctx, const char *line)
 {
+    struct oxi *o = ctx;
     char what[16];
     double v;
     int64_t now = vsd_sim_now_ms();
@@ -105,8 +106,10 @@ static int own_command(struct oxi *o, const char *line)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct oxi *o)
+static int parse_args(int argc, char **argv, void *ctx)
 {
+    struct oxi *o = ctx;
+
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *v = argv[i + 1];
 
@@ -128,39 +131,27 @@ static int parse_args(int argc, char **argv, struct oxi *o)
     return (argc - 1) % 2 ? -EINVAL : 0;
 }
 
+/* The next line; the one after is due a second later. */
+static int64_t send_line(void *ctx, struct vsd_sim_link *l, struct vsd_sim_faults *f, int64_t t0)
+{
+    struct oxi *o = ctx;
+    char line[512];
+    size_t n = encode(o, f, line, sizeof(line));
+
+    vsd_sim_send_frame(l, f, line, n);
+    return t0 + (int64_t)o->lines * 1000;
+}
+
 int main(int argc, char **argv)
 {
+    static const struct vsd_sim_stream stream = {.send = send_line, .own = own_command};
+    static const char usage[] = "usage: vsd-masimo-sim --pty LINK | --tcp PORT "
+                                "[--model rad8|radical7|radical5] [--hr N] [--spo2 N]\n";
     struct oxi o = {.model = RAD8, .spo2 = 97, .bpm = 72, .pi = 3.45};
     struct vsd_sim_link *l = NULL;
     struct vsd_sim_faults f;
-    struct vsd_sim_input in;
-    int64_t t0, next;
 
-    if (vsd_sim_link_open_args(&argc, argv, &l) < 0 || parse_args(argc, argv, &o) < 0) {
-        fprintf(stderr, "usage: vsd-masimo-sim --pty LINK | --tcp PORT "
-                        "[--model rad8|radical7|radical5] [--hr N] [--spo2 N]\n");
-        vsd_sim_link_free(l);
+    if (vsd_sim_start(argc, argv, parse_args, &o, usage, 7, &l, &f) < 0)
         return 2;
-    }
-    vsd_sim_faults_init(&f, 7);
-    printf("ready port=%d\n", vsd_sim_link_port(l));
-    fflush(stdout);
-    t0 = next = vsd_sim_now_ms();
-    while (!f.quit) {
-        int64_t now = vsd_sim_now_ms();
-
-        if (now >= next) {
-            char line[512];
-            size_t n = encode(&o, &f, line, sizeof(line));
-
-            vsd_sim_send_frame(l, &f, line, n);
-            next = t0 + (int64_t)o.lines * 1000;
-            continue;
-        }
-        if (vsd_sim_link_service(l, next - now, &in) > 0 && in.cmd[0] &&
-            vsd_sim_faults_command(&f, l, in.cmd) == 0)
-            own_command(&o, in.cmd);
-    }
-    vsd_sim_link_free(l);
-    return 0;
+    return vsd_sim_run_stream(l, &f, &stream, &o);
 }

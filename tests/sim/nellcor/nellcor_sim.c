@@ -129,8 +129,9 @@ static int set_value(struct oxi *o, const char *line)
 
 /* "probe_off S", "search S", "motion S", "lost S", "lowbatt S", "value spo2|hr N",
  * "limits LO HI". Returns 0 or -EINVAL. */
-static int own_command(struct oxi *o, const char *line)
+static int own_command(void *ctx, const char *line)
 {
+    struct oxi *o = ctx;
     static const struct {
         const char *name;
         size_t offset;
@@ -162,8 +163,10 @@ static int own_command(struct oxi *o, const char *line)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct oxi *o)
+static int parse_args(int argc, char **argv, void *ctx)
 {
+    struct oxi *o = ctx;
+
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *v = argv[i + 1];
 
@@ -181,8 +184,23 @@ static int parse_args(int argc, char **argv, struct oxi *o)
     return (argc - 1) % 2 ? -EINVAL : 0;
 }
 
+/* The next output; the next data line is due LINE_MS later. */
+static int64_t send_line(void *ctx, struct vsd_sim_link *l, struct vsd_sim_faults *f, int64_t t0)
+{
+    struct oxi *o = ctx;
+    char out[512];
+    size_t n = encode(o, f, out, sizeof(out));
+
+    vsd_sim_send_frame(l, f, out, n);
+    return t0 + (int64_t)o->lines * LINE_MS;
+}
+
 int main(int argc, char **argv)
 {
+    static const struct vsd_sim_stream stream = {.send = send_line, .own = own_command};
+    static const char usage[] =
+        "usage: vsd-nellcor-sim --pty LINK | --tcp PORT [--model n595|npb290] "
+        "[--hr N] [--spo2 N]\n(commands on stdin: see tests/sim/README.md)\n";
     struct oxi o = {.model = "N-595",
                     .spo2 = 97,
                     .bpm = 72,
@@ -194,34 +212,8 @@ int main(int argc, char **argv)
                     .heading_due = true};
     struct vsd_sim_link *l = NULL;
     struct vsd_sim_faults f;
-    struct vsd_sim_input in;
-    int64_t t0, next;
 
-    if (vsd_sim_link_open_args(&argc, argv, &l) < 0 || parse_args(argc, argv, &o) < 0) {
-        fprintf(stderr, "usage: vsd-nellcor-sim --pty LINK | --tcp PORT [--model n595|npb290] "
-                        "[--hr N] [--spo2 N]\n(commands on stdin: see tests/sim/README.md)\n");
-        vsd_sim_link_free(l);
+    if (vsd_sim_start(argc, argv, parse_args, &o, usage, 15, &l, &f) < 0)
         return 2;
-    }
-    vsd_sim_faults_init(&f, 15);
-    printf("ready port=%d\n", vsd_sim_link_port(l));
-    fflush(stdout);
-    t0 = next = vsd_sim_now_ms();
-    while (!f.quit) {
-        int64_t now = vsd_sim_now_ms();
-
-        if (now >= next) {
-            char out[512];
-            size_t n = encode(&o, &f, out, sizeof(out));
-
-            vsd_sim_send_frame(l, &f, out, n);
-            next = t0 + (int64_t)o.lines * LINE_MS;
-            continue;
-        }
-        if (vsd_sim_link_service(l, next - now, &in) > 0 && in.cmd[0] &&
-            vsd_sim_faults_command(&f, l, in.cmd) == 0)
-            own_command(&o, in.cmd);
-    }
-    vsd_sim_link_free(l);
-    return 0;
+    return vsd_sim_run_stream(l, &f, &stream, &o);
 }

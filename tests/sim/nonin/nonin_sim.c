@@ -157,8 +157,9 @@ static size_t encode_ascii(struct oxi *o, struct vsd_sim_faults *f, char *out, s
 }
 
 /* "probe_off S", "artifact S", "lowperf S", "value spo2|hr N". Returns 0 or -EINVAL. */
-static int own_command(struct oxi *o, const char *line)
+static int own_command(void *ctx, const char *line)
 {
+    struct oxi *o = ctx;
     char what[16];
     double v;
     int64_t now = vsd_sim_now_ms();
@@ -185,8 +186,10 @@ static int own_command(struct oxi *o, const char *line)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct oxi *o)
+static int parse_args(int argc, char **argv, void *ctx)
 {
+    struct oxi *o = ctx;
+
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--format") == 0)
             o->format = strcmp(argv[i + 1], "ascii") == 0 ? ASCII : atoi(argv[i + 1]);
@@ -205,43 +208,30 @@ static int parse_args(int argc, char **argv, struct oxi *o)
     return 0;
 }
 
+/* The next frame or line: DF8 and ASCII once a second, DF7 and DF2 75 a second. */
+static int64_t send_frame(void *ctx, struct vsd_sim_link *l, struct vsd_sim_faults *f, int64_t t0)
+{
+    struct oxi *o = ctx;
+    char frame[64];
+    size_t n = o->format == ASCII ? encode_ascii(o, f, frame, sizeof(frame))
+                                  : encode(o, f, (uint8_t *)frame);
+
+    vsd_sim_send_frame(l, f, frame, n);
+    return o->format == 8 || o->format == ASCII ? t0 + (int64_t)o->frame * 1000
+                                                : t0 + (int64_t)o->frame * 40 / 3;
+}
+
 int main(int argc, char **argv)
 {
+    static const struct vsd_sim_stream stream = {.send = send_frame, .own = own_command};
+    static const char usage[] =
+        "usage: vsd-nonin-sim --pty LINK | --tcp PORT [--format 7|2|8|ascii] "
+        "[--stamp 0|1] [--hr N] [--spo2 N]\n(commands on stdin: see tests/sim/README.md)\n";
     struct oxi o = {.format = 7, .hr = 72, .spo2 = 97, .rng = 1};
     struct vsd_sim_link *l = NULL;
     struct vsd_sim_faults f;
-    struct vsd_sim_input in;
-    int64_t t0, next;
 
-    if (vsd_sim_link_open_args(&argc, argv, &l) < 0 || parse_args(argc, argv, &o) < 0) {
-        fprintf(
-            stderr,
-            "usage: vsd-nonin-sim --pty LINK | --tcp PORT [--format 7|2|8|ascii] "
-            "[--stamp 0|1] [--hr N] [--spo2 N]\n(commands on stdin: see tests/sim/README.md)\n");
-        vsd_sim_link_free(l);
+    if (vsd_sim_start(argc, argv, parse_args, &o, usage, 42, &l, &f) < 0)
         return 2;
-    }
-    vsd_sim_faults_init(&f, 42);
-    printf("ready port=%d\n", vsd_sim_link_port(l));
-    fflush(stdout);
-    t0 = next = vsd_sim_now_ms();
-    while (!f.quit) {
-        int64_t now = vsd_sim_now_ms();
-
-        if (now >= next) {
-            char frame[64];
-            size_t n = o.format == ASCII ? encode_ascii(&o, &f, frame, sizeof(frame))
-                                         : encode(&o, &f, (uint8_t *)frame);
-
-            vsd_sim_send_frame(l, &f, frame, n);
-            next = o.format == 8 || o.format == ASCII ? t0 + (int64_t)o.frame * 1000
-                                                      : t0 + (int64_t)o.frame * 40 / 3;
-            continue;
-        }
-        if (vsd_sim_link_service(l, next - now, &in) > 0 && in.cmd[0] &&
-            vsd_sim_faults_command(&f, l, in.cmd) == 0)
-            own_command(&o, in.cmd);
-    }
-    vsd_sim_link_free(l);
-    return 0;
+    return vsd_sim_run_stream(l, &f, &stream, &o);
 }
