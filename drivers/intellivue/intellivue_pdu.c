@@ -19,7 +19,7 @@ static int classify_data(struct rd *r, struct vsd_ivue_msg *m)
     uint16_t type, len;
     struct rd ro;
 
-    r->at = 4; /* E1 00 00 02: session and presentation header */
+    skip(r, 4); /* E1 00 00 02: session and presentation header */
     type = u16(r);
     len = u16(r);
     ro = sub(r, len);

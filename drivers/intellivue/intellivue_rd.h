@@ -17,7 +17,7 @@ struct rd {
 
 static inline uint16_t u16(struct rd *r)
 {
-    if (r->bad || r->n - r->at < 2) {
+    if (r->bad || r->at > r->n || r->n - r->at < 2) {
         r->bad = true;
         return 0;
     }
@@ -37,13 +37,19 @@ static inline struct rd sub(struct rd *r, size_t len)
 {
     struct rd s = {.p = r->p + r->at, .n = len, .bad = r->bad};
 
-    if (r->bad || r->n - r->at < len) {
+    if (r->bad || r->at > r->n || r->n - r->at < len) {
         r->bad = s.bad = true;
         s.n = 0;
         return s;
     }
     r->at += len;
     return s;
+}
+
+/* Skip LEN bytes. */
+static inline void skip(struct rd *r, size_t len)
+{
+    (void)sub(r, len);
 }
 
 static inline void bytes(struct rd *r, uint8_t *out, size_t len)

@@ -96,7 +96,7 @@ int vsd_ivue_parse_result(const struct vsd_ivue_msg *m, struct vsd_ivue_poll *p)
 
     if (m->kind != VSD_IVUE_RESULT && m->kind != VSD_IVUE_LINKED)
         return 1;
-    r.at = 6; /* managed object */
+    skip(&r, 6); /* managed object */
     action = u16(&r);
     reply = sub(&r, u16(&r));
     if (r.bad)
@@ -108,9 +108,7 @@ int vsd_ivue_parse_result(const struct vsd_ivue_msg *m, struct vsd_ivue_poll *p)
         u16(&reply); /* sequence number */
     u32(&reply);     /* relative time stamp */
     bytes(&reply, t, 8);
-    reply.at += 6; /* polled object type, attribute group */
-    if (reply.at > reply.n)
-        reply.bad = true;
+    skip(&reply, 6); /* polled object type, attribute group */
     if (!reply.bad && memcmp(t, "\xff\xff\xff\xff\xff\xff\xff\xff", 8) != 0) {
         p->has_time = true;
         memcpy(p->time, t, 8);

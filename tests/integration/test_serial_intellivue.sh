@@ -94,7 +94,12 @@ wait_for 8 "i2 readings after a new association" has_readings_after i2 hr "$t2"
 pass "a refused association: comms_loss, 'Connection refused' logged; an aborted one: re-associated"
 
 check_silent i2 i2 $P 400
+t_u=$(now_ms)
 check_unplug i1 i1 $P hr
+first=$(sql "select min(ts_ms) from readings where device='i1' and vital='hr' and ts_ms>$t_u")
+resume=$((first - t_u - 5000))
+[ "$resume" -le 10000 ] || fail "i1 resumed $resume ms after the replug"
+pass "i1 resumed about $resume ms after the replug (a new association; the cable was out 5 s)"
 
 sim_cmd i1 counts
 grep -q "counts associations=[2-9]" "$T/i1.out" || fail "i1 was not associated again after replug"

@@ -319,6 +319,13 @@ static void test_hostile(void **state)
     struct vsd_ivue_msg m;
 
     (void)state;
+    /* A result whose argument is empty (found by the fuzzer: read before the argument's end). */
+    static const uint8_t empty[] = {0xE1, 0x00, 0x00, 0x02, 0x00, 0x02, 0x00, 0x06, 0x00,
+                                    0x07, 0x00, 0x07, 0x00, 0x00, 0xF1, 0x3B, 0x00, 0x40};
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(vsd_ivue_classify(empty, sizeof(empty), &m), 0);
+    assert_int_equal(m.arg_len, 0);
+    assert_int_equal(vsd_ivue_parse_result(&m, &p), -1);
     for (size_t cut = 0; cut < n; cut++) {
         memset(&p, 0, sizeof(p));
         if (vsd_ivue_classify(msg, cut, &m) == 0 && vsd_ivue_parse_result(&m, &p) < 0)
