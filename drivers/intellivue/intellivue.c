@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* The `intellivue` driver: Philips IntelliVue Data Export over MIB/RS232. open() associates and
+/* The `intellivue` driver: Philips IntelliVue Data Export over MIB/RS232 (or the LAN: a udp://
+ * port, intellivue_link.c). open() associates and
  * answers the MDS Create Event Report; each poll() sends one poll request for numerics and reads
  * its result (RORLS parts, then the RORS); close() sends a release request. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <vitalsd/driver.h>
 #include <vitalsd/serial.h>
 
-#include "intellivue_frame.h"
+#include "intellivue_link.h"
 #include "intellivue_pdu.h"
 
 #define REASSOCIATE_AFTER 3 /* polls in a row without an answer: the association may be gone */
@@ -19,10 +18,7 @@
 #define OUT_MAX 512
 
 struct ivue_dev {
-    struct vsd_serial *link;
-    struct vsd_ivue_rx rx;
-    uint8_t in[512];
-    size_t in_at, in_len;
+    struct ivue_link *link;
     uint16_t invoke, poll_no;
     bool ext;
     unsigned silent; /* polls in a row without an answer */
@@ -44,51 +40,26 @@ static const struct vsd_option intellivue_options[] = {
     {0},
 };
 
-/* Real monotonic ms: the exchange is bounded in real time even when the bus clock is not. */
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int send_msg(struct ivue_dev *d, const uint8_t *p, size_t n, int64_t timeout_ms)
 {
-    uint8_t frame[2 * (OUT_MAX + 6) + 2];
-    size_t len = n ? vsd_ivue_frame_encode(p, n, frame, sizeof(frame)) : 0;
-
-    return len ? vsd_serial_write(d->link, frame, len, timeout_ms) : -EINVAL;
+    return ivue_link_send(d->link, p, n, timeout_ms);
 }
 
 /* The next message that arrives before END (monotonic ms). Returns 1 (M set; it points into
- * the receiver until the next call), 0 at END, or a broken-link error. Bad frames and data
+ * the link until the next call), 0 at END, or a broken-link error. Bad frames and data
  * messages that do not hold together are counted in *BAD. */
 static int next_msg(struct ivue_dev *d, int64_t end, struct vsd_ivue_msg *m, unsigned *bad)
 {
-    for (;;) {
-        int64_t left;
-        ssize_t n;
+    const uint8_t *p;
+    size_t n;
+    int r;
 
-        while (d->in_at < d->in_len) {
-            int r = vsd_ivue_rx_byte(&d->rx, d->in[d->in_at++]);
-
-            if (r < 0 || (r > 0 && vsd_ivue_classify(d->rx.payload, d->rx.payload_len, m) < 0))
-                (*bad)++;
-            else if (r > 0)
-                return 1;
-        }
-        left = end - now_ms();
-        if (left <= 0)
-            return 0;
-        n = vsd_serial_read(d->link, d->in, sizeof(d->in), left);
-        if (n == -ETIMEDOUT)
-            return 0;
-        if (n < 0)
-            return (int)n;
-        d->in_at = 0;
-        d->in_len = (size_t)n;
+    while ((r = ivue_link_next(d->link, end, &p, &n, bad)) > 0) {
+        if (vsd_ivue_classify(p, n, m) == 0)
+            return 1;
+        (*bad)++;
     }
+    return r;
 }
 
 static int answer_event(struct ivue_dev *d, const struct vsd_ivue_msg *m, int64_t timeout_ms)
@@ -102,7 +73,7 @@ static int answer_event(struct ivue_dev *d, const struct vsd_ivue_msg *m, int64_
 /* Association request, its result, then the MDS Create Event Report, answered. */
 static int associate(struct vsd_device *dev, struct ivue_dev *d)
 {
-    int64_t to = vsd_device_timeout_ms(dev), end = now_ms() + to;
+    int64_t to = vsd_device_timeout_ms(dev), end = ivue_now_ms() + to;
     uint8_t out[OUT_MAX];
     struct vsd_ivue_msg m;
     bool accepted = false;
@@ -132,14 +103,13 @@ static void intellivue_close(struct vsd_device *dev)
         return;
     /* Best effort: a dead link or a monitor already gone only costs the bounded write. */
     send_msg(d, out, vsd_ivue_build_release(out, sizeof(out)), RELEASE_WRITE_MS);
-    vsd_serial_close(d->link);
+    ivue_link_close(d->link);
     free(d);
     vsd_device_set_data(dev, NULL);
 }
 
 static int intellivue_open(struct vsd_device *dev)
 {
-    struct vsd_serial_params sp;
     struct ivue_dev *d = calloc(1, sizeof(*d));
     const char *req = vsd_device_option(dev, "poll_request");
     int r;
@@ -147,17 +117,11 @@ static int intellivue_open(struct vsd_device *dev)
     if (!d)
         return -ENOMEM;
     d->ext = !req || strcmp(req, "single") != 0;
-    vsd_serial_params_of(dev, &sp);
-    r = vsd_serial_open(&sp, vsd_device_timeout_ms(dev), &d->link);
-    if (r < 0) {
-        free(d);
-        return r;
-    }
-    r = vsd_serial_flush_input(d->link);
+    r = ivue_link_open(dev, &d->link);
     if (r >= 0)
         r = associate(dev, d);
     if (r < 0) {
-        vsd_serial_close(d->link);
+        ivue_link_close(d->link);
         free(d);
         return r;
     }
@@ -206,7 +170,7 @@ static int exchange(struct vsd_device *dev, struct ivue_dev *d, unsigned *bad)
     memset(&d->res, 0, sizeof(d->res));
     n = vsd_ivue_build_poll(d->invoke, d->poll_no, d->ext, out, sizeof(out));
     r = send_msg(d, out, n, to);
-    end = now_ms() + to;
+    end = ivue_now_ms() + to;
     while (r >= 0 && (r = next_msg(d, end, &m, bad)) > 0)
         if ((r = take_msg(d, &m, to, bad)) != 0)
             break;
@@ -280,7 +244,7 @@ static int intellivue_poll(struct vsd_device *dev, struct vsd_sink *sink)
 
 const struct vsd_driver vsd_driver_intellivue = {
     .name = "intellivue",
-    .summary = "Philips IntelliVue Data Export over MIB/RS232 (HR, PR, SpO2, RR, NIBP)",
+    .summary = "Philips IntelliVue Data Export, MIB/RS232 or LAN (HR, PR, SpO2, RR, NIBP)",
     .options = intellivue_options,
     .open = intellivue_open,
     .poll = intellivue_poll,

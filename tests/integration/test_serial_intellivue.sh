@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The intellivue driver against vsd-intellivue-sim: one monitor over a pty (results split into a
-# linked part and the final result), one over TCP (a serial device server). Association, the MDS
+# linked part and the final result), one over TCP (a serial device server), one on the LAN (UDP
+# datagrams, port = udp://...), one refusing its association at first. Association, the MDS
 # Create Event Result, polls of numerics: HR, PR, SpO2, RR, NIBP stored with their values, the
 # cuff measurement once with its time; NaN, NRes and an INVALID state stored as no value with a
 # flag (never a zero); garbled frames never stored; a refused association, a silent monitor and a
@@ -16,6 +17,8 @@ TCP=$(free_port)
 start_sim i1 "$SIM" --pty "$T/ivue1" --linked
 start_sim i2 "$SIM" --tcp "$TCP"
 start_sim i3 "$SIM" --pty "$T/ivue3" --refuse
+start_sim i4 "$SIM" --udp 0
+UDP=$(sed -n 's/^ready port=//p' "$T/i4.out")
 
 # ivue_device NAME PORT: a device section polled every P ms, alone in bed bNAME.
 ivue_device() {
@@ -30,6 +33,7 @@ write_config "$T/vitalsd.conf"
   ivue_device i1 "$T/ivue1"
   ivue_device i2 "tcp://127.0.0.1:$TCP"
   ivue_device i3 "$T/ivue3"
+  ivue_device i4 "udp://127.0.0.1:$UDP"
 } >> "$T/vitalsd.conf"
 t_start=$(now_ms)
 start_daemon "$T/vitalsd.conf"
@@ -43,7 +47,9 @@ for v in "pr 71" "spo2 97" "rr 16" "nibp_sys 120" "nibp_dia 80" "nibp_mean 93"; 
 done
 wait_for 5 "i2 HR 72 over TCP" seen i2 "vital='hr' and value=72"
 wait_for 3 "i2 NIBP 120" seen i2 "vital='nibp_sys' and value=120"
-pass "association, MDS event result, HR, PR, SpO2, RR, NIBP over a pty (linked results) and TCP"
+wait_for 5 "i4 HR 72 over the LAN (UDP)" seen i4 "vital='hr' and value=72"
+wait_for 3 "i4 NIBP 93" seen i4 "vital='nibp_mean' and value=93"
+pass "association, MDS event result, HR, PR, SpO2, RR, NIBP over a pty (linked results), TCP, UDP"
 
 # The cuff measurement is 90 s old on the monitor's clock: stored once, with that time.
 sleep 1.6
@@ -60,9 +66,10 @@ t0=$(now_ms)
 sim_cmd i1 value spo2 nan
 sim_cmd i1 state hr invalid
 sim_cmd i2 value rr nres
-wait_for 5 "i1 SpO2 NaN: no value, invalid" seen i1 "vital='spo2' and value is null and flags&1 and ts_ms>$t0"
-wait_for 3 "i1 HR INVALID state: no value" seen i1 "vital='hr' and value is null and flags&1 and ts_ms>$t0"
-wait_for 3 "i2 RR NRes: no value" seen i2 "vital='rr' and value is null and flags&1 and ts_ms>$t0"
+none() { seen "$1" "vital='$2' and value is null and flags&1 and ts_ms>$t0"; }
+wait_for 5 "i1 SpO2 NaN: no value, invalid" none i1 spo2
+wait_for 3 "i1 HR INVALID state: no value" none i1 hr
+wait_for 3 "i2 RR NRes: no value" none i2 rr
 [ "$(count i1 "vital in ('spo2','hr') and value=0")" -eq 0 ] || fail "a zero stored for no value"
 sim_cmd i1 value spo2 97
 sim_cmd i1 state hr ok
@@ -94,6 +101,7 @@ wait_for 8 "i2 readings after a new association" has_readings_after i2 hr "$t2"
 pass "a refused association: comms_loss, 'Connection refused' logged; an aborted one: re-associated"
 
 check_silent i2 i2 $P 400
+check_silent i4 i4 $P 400
 t_u=$(now_ms)
 check_unplug i1 i1 $P hr
 first=$(sql "select min(ts_ms) from readings where device='i1' and vital='hr' and ts_ms>$t_u")

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "ivue_sim.h"
 #include "link.h"
 
 static const char *const names[SV_COUNT] = {"hr", "pr", "spo2", "rr", "sys", "dia", "mean"};
 
-static int64_t wall_ms(void)
+int64_t sim_wall_ms(void)
 {
     struct timeval tv;
 
@@ -63,13 +64,13 @@ static int value_command(struct monitor *m, const char *line)
     return strcmp(arg, "ok") == 0 || v->state ? 0 : -EINVAL;
 }
 
-static int own_command(struct monitor *m, const char *line)
+int sim_command(struct monitor *m, const char *line)
 {
     int a, b, c, r = 0;
 
     if (sscanf(line, "nibp %d %d %d", &a, &b, &c) == 3) {
         m->val[SV_SYS].v = a, m->val[SV_DIA].v = b, m->val[SV_MEAN].v = c;
-        m->nibp_wall_ms = wall_ms();
+        m->nibp_wall_ms = sim_wall_ms();
     } else if (strcmp(line, "refuse on") == 0 || strcmp(line, "refuse off") == 0) {
         m->refuse = line[8] == 'n';
     } else if (strcmp(line, "linked on") == 0 || strcmp(line, "linked off") == 0) {
@@ -113,7 +114,7 @@ static void on_host_bytes(struct monitor *m, struct sim_rx *rx, struct vsd_sim_l
             fprintf(stderr, "intellivue-sim: bad frame from the host\n");
         if (n <= 0)
             continue;
-        sim_handle(m, rx->body + 4, (size_t)n, wall_ms(), &out);
+        sim_handle(m, rx->body + 4, (size_t)n, sim_wall_ms(), &out);
         for (unsigned k = 0; k < out.n; k++)
             send_msg(l, f, out.msg[k], out.len[k]);
         if (was != m->associated)
@@ -137,6 +138,39 @@ static int parse_args(int argc, char **argv, struct monitor *m)
     return 0;
 }
 
+/* The serial side: the common link (pty or TCP) and its faults. */
+static void serial_run(struct monitor *m, struct vsd_sim_faults *f, struct vsd_sim_link *l)
+{
+    static struct sim_rx rx;
+    struct vsd_sim_input in;
+
+    while (!f->quit) {
+        if (vsd_sim_link_service(l, 100, &in) > 0) {
+            if (in.cmd[0] && vsd_sim_faults_command(f, l, in.cmd) == 0)
+                sim_command(m, in.cmd);
+            on_host_bytes(m, &rx, l, f, &in);
+        }
+        if (!vsd_sim_link_connected(l) && m->associated) {
+            m->associated = false; /* the cable is out: the association is gone */
+            fprintf(stderr, "intellivue-sim: link lost, association ended\n");
+        }
+    }
+}
+
+/* "--udp PORT" anywhere in ARGV: taken out; the port, or -1 when absent. */
+static int udp_arg(int *argc, char **argv)
+{
+    for (int i = 1; i + 1 < *argc; i++)
+        if (strcmp(argv[i], "--udp") == 0) {
+            int port = atoi(argv[i + 1]);
+
+            memmove(&argv[i], &argv[i + 2], sizeof(char *) * (size_t)(*argc - i - 2));
+            *argc -= 2;
+            return port >= 0 && port < 65536 ? port : -1;
+        }
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     struct monitor m = {.val = {[SV_HR] = {.v = 72},
@@ -147,32 +181,28 @@ int main(int argc, char **argv)
                                 [SV_DIA] = {.v = 80},
                                 [SV_MEAN] = {.v = 93}},
                         .drop_after = -1};
+    int udp = udp_arg(&argc, argv), fd = -1, port = 0;
     struct vsd_sim_link *l = NULL;
-    static struct sim_rx rx;
     struct vsd_sim_faults f;
-    struct vsd_sim_input in;
 
-    if (vsd_sim_link_open_args(&argc, argv, &l) < 0 || parse_args(argc, argv, &m) < 0) {
-        fprintf(stderr, "usage: vsd-intellivue-sim --pty LINK | --tcp PORT [--refuse] [--linked] "
-                        "[--no-nibp]\n");
+    if ((udp >= 0 ? (fd = sim_udp_open(udp, &port)) : vsd_sim_link_open_args(&argc, argv, &l)) <
+            0 ||
+        parse_args(argc, argv, &m) < 0) {
+        fprintf(stderr, "usage: vsd-intellivue-sim --pty LINK | --tcp PORT | --udp PORT "
+                        "[--refuse] [--linked] [--no-nibp]\n");
         vsd_sim_link_free(l);
         return 2;
     }
-    m.nibp_wall_ms = wall_ms() - 90000; /* a cuff measurement 90 s old */
+    m.nibp_wall_ms = sim_wall_ms() - 90000; /* a cuff measurement 90 s old */
     vsd_sim_faults_init(&f, 15);
-    printf("ready port=%d\n", vsd_sim_link_port(l));
+    printf("ready port=%d\n", l ? vsd_sim_link_port(l) : port);
     fflush(stdout);
-    while (!f.quit) {
-        if (vsd_sim_link_service(l, 100, &in) > 0) {
-            if (in.cmd[0] && vsd_sim_faults_command(&f, l, in.cmd) == 0)
-                own_command(&m, in.cmd);
-            on_host_bytes(&m, &rx, l, &f, &in);
-        }
-        if (!vsd_sim_link_connected(l) && m.associated) {
-            m.associated = false; /* the cable is out: the association is gone */
-            fprintf(stderr, "intellivue-sim: link lost, association ended\n");
-        }
-    }
+    if (l)
+        serial_run(&m, &f, l);
+    else
+        sim_udp_run(&m, &f, fd);
     vsd_sim_link_free(l);
+    if (fd >= 0)
+        close(fd);
     return 0;
 }

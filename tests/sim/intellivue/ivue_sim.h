@@ -57,4 +57,13 @@ void sim_handle(struct monitor *m, const uint8_t *p, size_t n, int64_t wall_ms,
 /* The abort a monitor sends when it drops the association. */
 size_t sim_abort(uint8_t *out);
 
+/* --- The command line and the LAN side (ivue_sim.c, ivue_sim_udp.c). --- */
+struct vsd_sim_faults;
+int64_t sim_wall_ms(void);
+/* One own command ("value hr 60", "refuse on", ...): "ok LINE" on stdout, or -EINVAL. */
+int sim_command(struct monitor *m, const char *line);
+/* Bind 127.0.0.1:PORT (0: any): the socket, *BOUND its port; or negative errno. */
+int sim_udp_open(int port, int *bound);
+void sim_udp_run(struct monitor *m, struct vsd_sim_faults *f, int fd);
+
 #endif
