@@ -13,6 +13,7 @@ extern const struct vsd_driver vsd_driver_modbus_rtu;
 extern const struct vsd_driver vsd_driver_contec; /* Contec CMS50D+ / CMS50E */
 extern const struct vsd_driver vsd_driver_accutorr;
 extern const struct vsd_driver vsd_driver_nellcor;
+extern const struct vsd_driver vsd_driver_intellivue; /* Philips IntelliVue MIB/RS232 */
 
 static const struct vsd_driver *const drivers[] = {
     &vsd_driver_sim,
@@ -24,6 +25,7 @@ static const struct vsd_driver *const drivers[] = {
     &vsd_driver_contec,
     &vsd_driver_accutorr,
     &vsd_driver_nellcor,
+    &vsd_driver_intellivue,
 };
 
 const struct vsd_driver *vsd_registry_find(const char *name)
