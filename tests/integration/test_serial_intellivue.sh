@@ -87,7 +87,7 @@ pass "bad FCS, noise, a flipped bit, a truncated frame: no wrong value stored"
 
 # A monitor that refuses the association: comms_loss, the refusal named; then it accepts.
 wait_for 5 "i3 comms_loss (association refused)" more_than "alerts_of i3 comms_loss" 0
-grep -q "device 'i3' (intellivue): not answering: Connection refused" "$T/vitalsd.log" \
+grep -Eq "device 'i3' \(intellivue, bed '[^']+', port [^)]+\): not answering: Connection refused" "$T/vitalsd.log" \
   || fail "the refusal is not named in the log"
 [ "$(count i3 "1")" -eq 0 ] || fail "readings stored from a refused association"
 sim_cmd i3 refuse off
