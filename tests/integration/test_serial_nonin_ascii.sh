@@ -3,7 +3,8 @@
 # The nonin driver with format = ascii against vsd-nonin-sim --format ascii: the legacy
 # "SPO2=XXX HR=YYY" line once a second, with a time prefix over a pty, without over TCP. Readings
 # stored (the power-up header skipped); dashes stored as "no value"; garbled lines never stored
-# and repeated ones raise comms_degraded; a silent oximeter raises comms_loss in time.
+# and repeated ones raise comms_degraded; a silent oximeter and a pulled cable raise comms_loss in
+# time, the daemon idles while unplugged, and readings resume without a restart.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_serial.sh"
 
@@ -66,6 +67,7 @@ wrong=$(sql "select count(*) from readings where device='h1' and value is not nu
 pass "h1: garbled lines never stored; repeated ones raised comms_degraded"
 
 check_silent h2 a2 $P 800
+check_unplug h1 a1 $P spo2
 
 stop_daemon
 [ "$(sql 'pragma integrity_check')" = ok ] || fail "integrity_check"
