@@ -25,7 +25,6 @@ struct mb {
     struct vsd_mb_profile prof;
     struct vsd_mb_request reqs[VSD_MB_MAX_REQUESTS];
     size_t n_reqs;
-    uint16_t regs[VSD_MB_MAX_REQUESTS][VSD_MB_MAX_REGS];
     struct vsd_mb_stamp_state stamp;
     int last_mb_errno; /* the last failed poll's libmodbus errno, to log changes only */
     /* The non-blocking Modbus/TCP side (the event loop's): its socket and the poll under way. */
@@ -34,6 +33,7 @@ struct mb {
     int64_t response_ms;
     size_t cur;        /* the request whose answer is awaited */
     uint16_t tid;      /* its transaction id */
+    uint16_t regs[][VSD_MB_MAX_REGS]; /* n_reqs: one per planned read (8 KB for all 32) */
 };
 
 static int check_profile(const char *value, char *err, size_t errlen)
@@ -175,7 +175,7 @@ static int mb_prepare(struct vsd_device *dev, bool rtu, struct vsd_mb_link_param
                       struct mb **ret)
 {
     const struct vsd_option *table = rtu ? rtu_options : tcp_options;
-    struct mb *m = calloc(1, sizeof(*m));
+    struct mb *m = calloc(1, sizeof(*m)), *grown;
     char path[512], err[768];
     int max_gap, r;
 
@@ -191,6 +191,13 @@ static int mb_prepare(struct vsd_device *dev, bool rtu, struct vsd_mb_link_param
         return r;
     }
     m->n_reqs = vsd_mb_plan(&m->prof, (unsigned)max_gap, m->reqs, VSD_MB_MAX_REQUESTS);
+    grown = realloc(m, sizeof(*m) + m->n_reqs * sizeof(m->regs[0]));
+    if (!grown) {
+        mb_free(m);
+        return -ENOMEM;
+    }
+    m = grown;
+    memset(m->regs, 0, m->n_reqs * sizeof(m->regs[0]));
     m->unit = lp->unit_id;
     m->response_ms = lp->response_ms;
     *ret = m;
