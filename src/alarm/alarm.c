@@ -76,6 +76,12 @@ void vsd_alarm_slot_raise(struct vsd_alarm *a, struct slot *s, const struct rais
     s->seq = ++a->seq;
     make_id(a, al->id);
     s->state = COND_ACTIVE;
+    if (!s->listed && a->n_escalating < a->max_escalating) {
+        s->listed = true;
+        a->escalating[a->n_escalating++] = s;
+    } else if (!s->listed) {
+        a->relist = true; /* cannot happen (one entry a slot); never lose one if it did */
+    }
     emit_event(k, VSD_ALARM_RAISED, al, al->value);
 }
 
@@ -110,6 +116,7 @@ void vsd_alarm_slot_end(struct vsd_alarm *a, struct slot *s, double value, const
         *keep = *s;
         s->state = COND_IDLE;
         s = keep;
+        a->relist = true;
     }
     emit_event(k, VSD_ALARM_LATCHED, &s->alert, value);
 }
@@ -214,15 +221,51 @@ static void escalate_slot(struct slot *s, void *ctx)
     }
 }
 
+/* An alert that may still escalate: active, not acknowledged, a step left. */
+static bool may_escalate(const struct slot *s)
+{
+    return s->state == COND_ACTIVE && !s->alert.acked && s->alert.escalation < VSD_ESCALATION_STEPS;
+}
+
+static void list_slot(struct slot *s, void *ctx)
+{
+    struct vsd_alarm *a = ctx;
+
+    s->listed = may_escalate(s) && a->n_escalating < a->max_escalating;
+    if (s->listed)
+        a->escalating[a->n_escalating++] = s;
+}
+
+/* Escalation visits the listed slots only (in raise order), dropping those that are done. */
+static void escalate(struct vsd_alarm *a, const struct sink *k)
+{
+    struct escalate_ctx e = {a, k};
+    size_t kept = 0;
+
+    if (a->relist) {
+        a->relist = false;
+        a->n_escalating = 0;
+        vsd_alarm_each_slot(a, list_slot, a);
+    }
+    for (size_t i = 0; i < a->n_escalating; i++) {
+        struct slot *s = a->escalating[i];
+
+        escalate_slot(s, &e);
+        s->listed = may_escalate(s);
+        if (s->listed)
+            a->escalating[kept++] = s;
+    }
+    a->n_escalating = kept;
+}
+
 void vsd_alarm_tick(struct vsd_alarm *a, struct vsd_alarm_now now, struct vsd_alarm_out out)
 {
     struct sink k = {.out = out, .now = now};
-    struct escalate_ctx e = {a, &k};
 
     if (!a)
         return;
     vsd_alarm_tick_conditions(a, &k);
-    vsd_alarm_each_slot(a, escalate_slot, &e);
+    escalate(a, &k);
 }
 
 struct find_ctx {
@@ -310,6 +353,35 @@ static void active_slot(struct slot *s, void *ctx)
     c->n++;
 }
 
+/* The slots that can hold BED's alerts: its vitals', its own (latched ones included; the
+ * daemon's for VSD_ALARM_DAEMON) and every device's, not every bed's: the core lists a bed's
+ * alerts on each of its alert events, which at thousands of beds must not cost them all. */
+static void each_bed_slot(const struct vsd_alarm *a, size_t bed, vsd_alarm_slot_fn fn, void *ctx)
+{
+    struct bed_state *bs = vsd_alarm_bed(a, bed);
+
+    for (int v = 0; bed != VSD_ALARM_DAEMON && v < VSD_VITAL_COUNT; v++) {
+        struct vital_state *vs = vsd_alarm_vital(a, bed, (enum vsd_vital)v);
+
+        for (size_t b = 0; b < VSD_BANDS_MAX; b++)
+            fn(&vs->bands[b], ctx);
+        fn(&vs->rise, ctx);
+        fn(&vs->fall, ctx);
+        fn(&vs->invalid, ctx);
+    }
+    for (size_t d = 0; d < a->n_devices; d++) {
+        fn(&a->devices[d].comms, ctx);
+        fn(&a->devices[d].degraded, ctx);
+        fn(&a->devices[d].sensor_off, ctx);
+    }
+    fn(&bs->nibp_overdue, ctx);
+    fn(&bs->apnea, ctx);
+    for (size_t i = 0; i < LATCHED_MAX; i++)
+        fn(&bs->latched[i], ctx);
+    for (size_t c = 0; bed == VSD_ALARM_DAEMON && c < VSD_ALERT_CODE_COUNT; c++)
+        fn(&bs->daemon[c], ctx);
+}
+
 size_t vsd_alarm_active(const struct vsd_alarm *a, size_t bed, const struct vsd_alert **out,
                         size_t max)
 {
@@ -317,7 +389,7 @@ size_t vsd_alarm_active(const struct vsd_alarm *a, size_t bed, const struct vsd_
 
     if (!a || (bed >= a->n_beds && bed != VSD_ALARM_DAEMON))
         return 0;
-    vsd_alarm_each_slot(a, active_slot, &c);
+    each_bed_slot(a, bed, active_slot, &c);
     return c.n;
 }
 
@@ -338,6 +410,7 @@ int vsd_alarm_set_limit(struct vsd_alarm *a, size_t bed, enum vsd_vital vital,
         if (keep) { /* the alert lives on apart; the slot serves the new band */
             *keep = vs->bands[i];
             vs->bands[i].state = COND_IDLE;
+            a->relist = true;
         }
     }
     vsd_alarm_slot_cancel(&vs->rise);
@@ -374,7 +447,11 @@ struct vsd_alarm *vsd_alarm_new(const struct vsd_alarm_config *bed_cfgs, size_t 
     a->vitals = calloc(n_beds, sizeof(*a->vitals) * VSD_VITAL_COUNT);
     a->devices = calloc(n_devices + 1, sizeof(*a->devices));
     a->beds = calloc(n_beds + 1, sizeof(*a->beds));
-    if (!a->cfgs || !a->vitals || !a->devices || !a->beds)
+    a->max_escalating = n_beds * VSD_VITAL_COUNT * (VSD_BANDS_MAX + 3) + (n_devices + 1) * 3 +
+                        (n_beds + 1) * (2 + LATCHED_MAX) + VSD_ALERT_CODE_COUNT; /* every slot */
+    a->escalating = malloc(a->max_escalating * sizeof(*a->escalating));
+    a->relist = true;
+    if (!a->cfgs || !a->vitals || !a->devices || !a->beds || !a->escalating)
         goto fail;
     memcpy(a->cfgs, bed_cfgs, n_beds * sizeof(*a->cfgs));
     a->cfgs[n_beds] = bed_cfgs[0];
@@ -394,6 +471,7 @@ void vsd_alarm_free(struct vsd_alarm *a)
     free(a->vitals);
     free(a->devices);
     free(a->beds);
+    free(a->escalating);
     free(a);
 }
 

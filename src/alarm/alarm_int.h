@@ -21,6 +21,7 @@ struct slot {
     size_t bed;           /* per-device slots: bed of the condition */
     enum vsd_vital vital; /* SENSOR_OFF: vital of the first sensor-off reading */
     struct vsd_band band; /* limit bands: the band it was raised under, which clears it */
+    bool listed;          /* in the engine's list of alerts that may escalate */
 };
 
 struct vital_state {
@@ -54,6 +55,13 @@ struct vsd_alarm {
     vsd_alarm_id_fn id_fn;
     void *id_ctx;
     uint64_t seq;
+    /* The active alerts that may still escalate, so that a tick visits those, not every slot:
+     * a slot joins when raised and leaves on the tick that finds it done (idle, acknowledged,
+     * every step taken). A slot copied elsewhere (latched apart, reload) sets RELIST: the
+     * next tick makes the list again from every slot. */
+    struct slot **escalating;
+    size_t n_escalating, max_escalating;
+    bool relist;
 };
 
 /* What a raise needs beyond the slot. */
