@@ -2,6 +2,7 @@
 /* The modbus-tcp and modbus-rtu drivers: one profile-planned set of reads per poll, decoded. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -299,6 +301,21 @@ static int tcp_nb_usable(const struct vsd_device *dev)
     return host && (inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1);
 }
 
+/* FD, moved to FD_SETSIZE (1,024) or above when the descriptor limit allows. select(2) cannot
+ * wait on such a descriptor ("BUGS"), and libmosquitto's mosquitto_loop() and libmodbus wait
+ * with select(); the event loop waits with epoll, so its sockets take the high descriptors and
+ * leave the low ones to the MQTT socket (reopened on each reconnect), the RTU lines and the
+ * TCP units named by host name, however many devices the loop serves. */
+static int above_select_range(int fd)
+{
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE);
+
+    if (high < 0)
+        return fd; /* a limit of 1,024 or less: no descriptor reaches that range */
+    close(fd);
+    return high;
+}
+
 /* A non-blocking socket to LP's host and port with its connect started. */
 static int nb_socket(const struct vsd_mb_link_params *lp, int *ret)
 {
@@ -314,6 +331,7 @@ static int nb_socket(const struct vsd_mb_link_params *lp, int *ret)
     fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     r = fd < 0 ? -errno : 0;
     if (r == 0) {
+        fd = above_select_range(fd);
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* as libmodbus does */
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
             r = -errno;
