@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* One ring of 10-s slots per bed and vital, indexed by the slot's number modulo its size. A
  * ring knows its newest slot; each entry holds the point of the one slot of the last
- * VSD_TREND_SLOTS up to it with the entry's index, or nothing. 8 bytes a point (the value as a
- * float: a vital has at most 4-5 significant digits), so 1,000 beds take 11.6 MB, not 35. */
+ * VSD_TREND_SLOTS up to it with the entry's index, or nothing. 6 bytes a point (the value as a
+ * float: a vital has at most 4-5 significant digits; the time as ms within the slot), so 1,000
+ * beds take 8.7 MB, not 34.6. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +12,10 @@
 
 #include "trend.h"
 
-struct point {
-    float value;
-    uint16_t ms; /* 1 + ts_ms within the slot; 0: empty */
-};
-
 struct ring {
     int64_t newest; /* ts_ms / VSD_TREND_SLOT_MS of the newest point; 0: empty */
-    struct point points[VSD_TREND_SLOTS];
+    float value[VSD_TREND_SLOTS];
+    uint16_t ms[VSD_TREND_SLOTS]; /* 1 + ts_ms within the slot; 0: empty */
 };
 
 struct vsd_trend {
@@ -60,7 +57,7 @@ static void advance(struct ring *r, int64_t slot)
                                                                    : slot - VSD_TREND_SLOTS + 1;
 
     for (int64_t s = from; s <= slot; s++)
-        r->points[s % VSD_TREND_SLOTS] = (struct point){0, 0};
+        r->ms[s % VSD_TREND_SLOTS] = 0;
     r->newest = slot;
 }
 
@@ -70,7 +67,7 @@ void vsd_trend_add(struct vsd_trend *t, size_t bed, enum vsd_vital vital, int64_
     int64_t slot = ts_ms / VSD_TREND_SLOT_MS;
     uint16_t ms = (uint16_t)(ts_ms % VSD_TREND_SLOT_MS + 1);
     struct ring *r;
-    struct point *p;
+    int64_t i;
 
     if (!t || bed >= t->n_beds || (unsigned)vital >= VSD_VITAL_COUNT || ts_ms <= 0)
         return;
@@ -79,10 +76,11 @@ void vsd_trend_add(struct vsd_trend *t, size_t bed, enum vsd_vital vital, int64_
         return; /* older than the ring holds */
     if (slot > r->newest)
         advance(r, slot);
-    p = &r->points[slot % VSD_TREND_SLOTS];
-    if (p->ms > ms)
+    i = slot % VSD_TREND_SLOTS;
+    if (r->ms[i] > ms)
         return; /* a late, older reading (a repeated cuff time) does not replace a newer one */
-    *p = (struct point){(float)value, ms};
+    r->value[i] = (float)value;
+    r->ms[i] = ms;
 }
 
 /* A stored float back as the double it was taken from (its shortest 7-digit decimal). */
@@ -104,12 +102,13 @@ static cJSON *series(const struct ring *r, int64_t first, int64_t last)
     if (last > r->newest)
         last = r->newest;
     for (int64_t s = first; arr && s <= last; s++) {
-        const struct point *p = &r->points[s % VSD_TREND_SLOTS];
-        if (!p->ms)
+        int64_t i = s % VSD_TREND_SLOTS;
+        if (!r->ms[i])
             continue;
         cJSON *pt = cJSON_CreateArray();
-        cJSON_AddItemToArray(pt, cJSON_CreateNumber((double)(s * VSD_TREND_SLOT_MS + p->ms - 1)));
-        cJSON_AddItemToArray(pt, cJSON_CreateNumber(widen(p->value)));
+        cJSON_AddItemToArray(pt,
+                             cJSON_CreateNumber((double)(s * VSD_TREND_SLOT_MS + r->ms[i] - 1)));
+        cJSON_AddItemToArray(pt, cJSON_CreateNumber(widen(r->value[i])));
         cJSON_AddItemToArray(arr, pt);
     }
     return arr;
