@@ -59,8 +59,13 @@ static void make_id(struct vsd_alarm *a, char out[33])
 void vsd_alarm_slot_raise(struct vsd_alarm *a, struct slot *s, const struct raise_info *ri,
                           const struct sink *k)
 {
-    struct vsd_alert *al = &s->alert;
+    struct vsd_alert *al;
 
+    if (!s->body && a->n_bodies < a->max_escalating)
+        s->body = &a->bodies[a->n_bodies++];
+    if (!s->body)
+        return; /* cannot happen: the pool has a body for every slot */
+    al = &s->body->alert;
     memset(al, 0, sizeof(*al));
     al->code = ri->code;
     al->priority = ri->priority;
@@ -73,7 +78,7 @@ void vsd_alarm_slot_raise(struct vsd_alarm *a, struct slot *s, const struct rais
     al->raised_wall_ms = k->now.wall_ms;
     al->raised_mono_ms = k->now.mono_ms;
     al->condition = true;
-    s->seq = ++a->seq;
+    s->body->seq = ++a->seq;
     make_id(a, al->id);
     s->state = COND_ACTIVE;
     if (!s->listed && a->n_escalating < a->max_escalating) {
@@ -101,24 +106,34 @@ static struct slot *free_latched(const struct vsd_alarm *a, size_t bed)
     return NULL;
 }
 
+/* The alert of S moves to the idle slot TO (with S's condition state); S, idle, keeps TO's
+ * body, if any, for its next raise: a body belongs to one slot at a time. */
+static void move_alert(struct slot *to, struct slot *s)
+{
+    struct body *spare = to->body;
+
+    *to = *s;
+    s->body = spare;
+    s->state = COND_IDLE;
+}
+
 void vsd_alarm_slot_end(struct vsd_alarm *a, struct slot *s, double value, const struct sink *k)
 {
     struct slot *keep;
 
-    if (!latches(a, &s->alert)) {
+    if (!latches(a, &s->body->alert)) {
         s->state = COND_IDLE;
-        emit_event(k, VSD_ALARM_CLEARED, &s->alert, value);
+        emit_event(k, VSD_ALARM_CLEARED, &s->body->alert, value);
         return;
     }
-    s->alert.condition = false;
-    keep = free_latched(a, s->alert.bed);
+    s->body->alert.condition = false;
+    keep = free_latched(a, s->body->alert.bed);
     if (keep) {
-        *keep = *s;
-        s->state = COND_IDLE;
+        move_alert(keep, s);
         s = keep;
         a->relist = true;
     }
-    emit_event(k, VSD_ALARM_LATCHED, &s->alert, value);
+    emit_event(k, VSD_ALARM_LATCHED, &s->body->alert, value);
 }
 
 bool vsd_alarm_slot_pend(struct slot *s, int64_t mono_ms, double value, size_t device,
@@ -146,7 +161,7 @@ bool vsd_alarm_slot_due(const struct slot *s, int64_t mono_ms, int64_t delay)
 
 bool vsd_alarm_slot_holding(const struct slot *s)
 {
-    return s->state == COND_ACTIVE && s->alert.condition;
+    return s->state == COND_ACTIVE && s->body->alert.condition;
 }
 
 struct vital_state *vsd_alarm_vital(const struct vsd_alarm *a, size_t bed, enum vsd_vital v)
@@ -205,11 +220,14 @@ struct escalate_ctx {
 static void escalate_slot(struct slot *s, void *ctx)
 {
     struct escalate_ctx *e = ctx;
-    struct vsd_alert *al = &s->alert;
+    struct vsd_alert *al;
     const struct vsd_alarm_config *cfg;
     int64_t after;
 
-    if (s->state != COND_ACTIVE || al->acked || al->escalation >= VSD_ESCALATION_STEPS)
+    if (s->state != COND_ACTIVE)
+        return;
+    al = &s->body->alert;
+    if (al->acked || al->escalation >= VSD_ESCALATION_STEPS)
         return;
     cfg = vsd_alarm_cfg(e->a, al->bed);
     while (al->escalation < VSD_ESCALATION_STEPS && al->priority >= cfg->escalate_priority) {
@@ -224,7 +242,8 @@ static void escalate_slot(struct slot *s, void *ctx)
 /* An alert that may still escalate: active, not acknowledged, a step left. */
 static bool may_escalate(const struct slot *s)
 {
-    return s->state == COND_ACTIVE && !s->alert.acked && s->alert.escalation < VSD_ESCALATION_STEPS;
+    return s->state == COND_ACTIVE && !s->body->alert.acked &&
+           s->body->alert.escalation < VSD_ESCALATION_STEPS;
 }
 
 static void list_slot(struct slot *s, void *ctx)
@@ -277,7 +296,7 @@ static void find_slot(struct slot *s, void *ctx)
 {
     struct find_ctx *f = ctx;
 
-    if (!f->found && s->state == COND_ACTIVE && strcmp(s->alert.id, f->id) == 0)
+    if (!f->found && s->state == COND_ACTIVE && strcmp(s->body->alert.id, f->id) == 0)
         f->found = s;
 }
 
@@ -294,7 +313,7 @@ const struct vsd_alert *vsd_alarm_find(const struct vsd_alarm *a, const char *id
 {
     struct slot *s = find(a, id);
 
-    return s ? &s->alert : NULL;
+    return s ? &s->body->alert : NULL;
 }
 
 int vsd_alarm_ack(struct vsd_alarm *a, struct vsd_alarm_now now, const char *id, const char *by,
@@ -305,21 +324,21 @@ int vsd_alarm_ack(struct vsd_alarm *a, struct vsd_alarm_now now, const char *id,
 
     if (!s)
         return -ENOENT;
-    if (s->alert.acked)
+    if (s->body->alert.acked)
         return -EALREADY;
-    s->alert.acked = true;
-    snprintf(s->alert.acked_by, sizeof(s->alert.acked_by), "%s", by ? by : "");
-    s->alert.acked_wall_ms = now.wall_ms;
-    emit_event(&k, VSD_ALARM_ACKNOWLEDGED, &s->alert, s->alert.value);
-    if (!s->alert.condition) {
+    s->body->alert.acked = true;
+    snprintf(s->body->alert.acked_by, sizeof(s->body->alert.acked_by), "%s", by ? by : "");
+    s->body->alert.acked_wall_ms = now.wall_ms;
+    emit_event(&k, VSD_ALARM_ACKNOWLEDGED, &s->body->alert, s->body->alert.value);
+    if (!s->body->alert.condition) {
         s->state = COND_IDLE;
-        emit_event(&k, VSD_ALARM_CLEARED, &s->alert, NAN);
+        emit_event(&k, VSD_ALARM_CLEARED, &s->body->alert, NAN);
     }
     return 0;
 }
 
 /* True when X goes before Y in vsd_alarm_active(). */
-static bool active_before(const struct slot *x, const struct slot *y)
+static bool active_before(const struct body *x, const struct body *y)
 {
     if (x->alert.priority != y->alert.priority)
         return x->alert.priority > y->alert.priority;
@@ -340,16 +359,16 @@ static void active_slot(struct slot *s, void *ctx)
     struct active_ctx *c = ctx;
     size_t i;
 
-    if (s->state != COND_ACTIVE || s->alert.bed != c->bed)
+    if (s->state != COND_ACTIVE || s->body->alert.bed != c->bed)
         return;
     i = c->n < c->max ? c->n : c->max;
-    while (i > 0 && active_before(s, (const struct slot *)c->out[i - 1])) {
+    while (i > 0 && active_before(s->body, (const struct body *)c->out[i - 1])) {
         if (i < c->max)
             c->out[i] = c->out[i - 1];
         i--;
     }
     if (i < c->max)
-        c->out[i] = &s->alert;
+        c->out[i] = &s->body->alert;
     c->n++;
 }
 
@@ -408,8 +427,7 @@ int vsd_alarm_set_limit(struct vsd_alarm *a, size_t bed, enum vsd_vital vital,
 
         vsd_alarm_slot_cancel(&vs->bands[i]);
         if (keep) { /* the alert lives on apart; the slot serves the new band */
-            *keep = vs->bands[i];
-            vs->bands[i].state = COND_IDLE;
+            move_alert(keep, &vs->bands[i]);
             a->relist = true;
         }
     }
@@ -450,8 +468,9 @@ struct vsd_alarm *vsd_alarm_new(const struct vsd_alarm_config *bed_cfgs, size_t 
     a->max_escalating = n_beds * VSD_VITAL_COUNT * (VSD_BANDS_MAX + 3) + (n_devices + 1) * 3 +
                         (n_beds + 1) * (2 + LATCHED_MAX) + VSD_ALERT_CODE_COUNT; /* every slot */
     a->escalating = malloc(a->max_escalating * sizeof(*a->escalating));
+    a->bodies = malloc(a->max_escalating * sizeof(*a->bodies)); /* touched as given out */
     a->relist = true;
-    if (!a->cfgs || !a->vitals || !a->devices || !a->beds || !a->escalating)
+    if (!a->cfgs || !a->vitals || !a->devices || !a->beds || !a->escalating || !a->bodies)
         goto fail;
     memcpy(a->cfgs, bed_cfgs, n_beds * sizeof(*a->cfgs));
     a->cfgs[n_beds] = bed_cfgs[0];
@@ -472,6 +491,7 @@ void vsd_alarm_free(struct vsd_alarm *a)
     free(a->devices);
     free(a->beds);
     free(a->escalating);
+    free(a->bodies);
     free(a);
 }
 
