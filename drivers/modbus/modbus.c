@@ -2,6 +2,7 @@
 /* The modbus-tcp and modbus-rtu drivers: one profile-planned set of reads per poll, decoded. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,7 +27,6 @@ struct mb {
     struct vsd_mb_profile prof;
     struct vsd_mb_request reqs[VSD_MB_MAX_REQUESTS];
     size_t n_reqs;
-    uint16_t regs[VSD_MB_MAX_REQUESTS][VSD_MB_MAX_REGS];
     struct vsd_mb_stamp_state stamp;
     int last_mb_errno; /* the last failed poll's libmodbus errno, to log changes only */
     /* The non-blocking Modbus/TCP side (the event loop's): its socket and the poll under way. */
@@ -34,6 +35,7 @@ struct mb {
     int64_t response_ms;
     size_t cur;        /* the request whose answer is awaited */
     uint16_t tid;      /* its transaction id */
+    uint16_t regs[][VSD_MB_MAX_REGS]; /* n_reqs: one per planned read (8 KB for all 32) */
 };
 
 static int check_profile(const char *value, char *err, size_t errlen)
@@ -175,7 +177,7 @@ static int mb_prepare(struct vsd_device *dev, bool rtu, struct vsd_mb_link_param
                       struct mb **ret)
 {
     const struct vsd_option *table = rtu ? rtu_options : tcp_options;
-    struct mb *m = calloc(1, sizeof(*m));
+    struct mb *m = calloc(1, sizeof(*m)), *grown;
     char path[512], err[768];
     int max_gap, r;
 
@@ -191,6 +193,13 @@ static int mb_prepare(struct vsd_device *dev, bool rtu, struct vsd_mb_link_param
         return r;
     }
     m->n_reqs = vsd_mb_plan(&m->prof, (unsigned)max_gap, m->reqs, VSD_MB_MAX_REQUESTS);
+    grown = realloc(m, sizeof(*m) + m->n_reqs * sizeof(m->regs[0]));
+    if (!grown) {
+        mb_free(m);
+        return -ENOMEM;
+    }
+    m = grown;
+    memset(m->regs, 0, m->n_reqs * sizeof(m->regs[0]));
     m->unit = lp->unit_id;
     m->response_ms = lp->response_ms;
     *ret = m;
@@ -298,6 +307,21 @@ static int tcp_nb_usable(const struct vsd_device *dev)
     return host && (inet_pton(AF_INET, host, &a) == 1 || inet_pton(AF_INET6, host, &a) == 1);
 }
 
+/* FD, moved to FD_SETSIZE (1,024) or above when the descriptor limit allows. select(2) cannot
+ * wait on such a descriptor ("BUGS"), and libmosquitto's mosquitto_loop() and libmodbus wait
+ * with select(); the event loop waits with epoll, so its sockets take the high descriptors and
+ * leave the low ones to the MQTT socket (reopened on each reconnect), the RTU lines and the
+ * TCP units named by host name, however many devices the loop serves. */
+static int above_select_range(int fd)
+{
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE);
+
+    if (high < 0)
+        return fd; /* a limit of 1,024 or less: no descriptor reaches that range */
+    close(fd);
+    return high;
+}
+
 /* A non-blocking socket to LP's host and port with its connect started. */
 static int nb_socket(const struct vsd_mb_link_params *lp, int *ret)
 {
@@ -313,6 +337,7 @@ static int nb_socket(const struct vsd_mb_link_params *lp, int *ret)
     fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     r = fd < 0 ? -errno : 0;
     if (r == 0) {
+        fd = above_select_range(fd);
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); /* as libmodbus does */
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
             r = -errno;

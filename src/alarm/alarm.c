@@ -59,8 +59,13 @@ static void make_id(struct vsd_alarm *a, char out[33])
 void vsd_alarm_slot_raise(struct vsd_alarm *a, struct slot *s, const struct raise_info *ri,
                           const struct sink *k)
 {
-    struct vsd_alert *al = &s->alert;
+    struct vsd_alert *al;
 
+    if (!s->body && a->n_bodies < a->max_escalating)
+        s->body = &a->bodies[a->n_bodies++];
+    if (!s->body)
+        return; /* cannot happen: the pool has a body for every slot */
+    al = &s->body->alert;
     memset(al, 0, sizeof(*al));
     al->code = ri->code;
     al->priority = ri->priority;
@@ -73,9 +78,15 @@ void vsd_alarm_slot_raise(struct vsd_alarm *a, struct slot *s, const struct rais
     al->raised_wall_ms = k->now.wall_ms;
     al->raised_mono_ms = k->now.mono_ms;
     al->condition = true;
-    s->seq = ++a->seq;
+    s->body->seq = ++a->seq;
     make_id(a, al->id);
     s->state = COND_ACTIVE;
+    if (!s->listed && a->n_escalating < a->max_escalating) {
+        s->listed = true;
+        a->escalating[a->n_escalating++] = s;
+    } else if (!s->listed) {
+        a->relist = true; /* cannot happen (one entry a slot); never lose one if it did */
+    }
     emit_event(k, VSD_ALARM_RAISED, al, al->value);
 }
 
@@ -95,23 +106,34 @@ static struct slot *free_latched(const struct vsd_alarm *a, size_t bed)
     return NULL;
 }
 
+/* The alert of S moves to the idle slot TO (with S's condition state); S, idle, keeps TO's
+ * body, if any, for its next raise: a body belongs to one slot at a time. */
+static void move_alert(struct slot *to, struct slot *s)
+{
+    struct body *spare = to->body;
+
+    *to = *s;
+    s->body = spare;
+    s->state = COND_IDLE;
+}
+
 void vsd_alarm_slot_end(struct vsd_alarm *a, struct slot *s, double value, const struct sink *k)
 {
     struct slot *keep;
 
-    if (!latches(a, &s->alert)) {
+    if (!latches(a, &s->body->alert)) {
         s->state = COND_IDLE;
-        emit_event(k, VSD_ALARM_CLEARED, &s->alert, value);
+        emit_event(k, VSD_ALARM_CLEARED, &s->body->alert, value);
         return;
     }
-    s->alert.condition = false;
-    keep = free_latched(a, s->alert.bed);
+    s->body->alert.condition = false;
+    keep = free_latched(a, s->body->alert.bed);
     if (keep) {
-        *keep = *s;
-        s->state = COND_IDLE;
+        move_alert(keep, s);
         s = keep;
+        a->relist = true;
     }
-    emit_event(k, VSD_ALARM_LATCHED, &s->alert, value);
+    emit_event(k, VSD_ALARM_LATCHED, &s->body->alert, value);
 }
 
 bool vsd_alarm_slot_pend(struct slot *s, int64_t mono_ms, double value, size_t device,
@@ -139,7 +161,7 @@ bool vsd_alarm_slot_due(const struct slot *s, int64_t mono_ms, int64_t delay)
 
 bool vsd_alarm_slot_holding(const struct slot *s)
 {
-    return s->state == COND_ACTIVE && s->alert.condition;
+    return s->state == COND_ACTIVE && s->body->alert.condition;
 }
 
 struct vital_state *vsd_alarm_vital(const struct vsd_alarm *a, size_t bed, enum vsd_vital v)
@@ -199,11 +221,14 @@ struct escalate_ctx {
 static void escalate_slot(struct slot *s, void *ctx)
 {
     struct escalate_ctx *e = ctx;
-    struct vsd_alert *al = &s->alert;
+    struct vsd_alert *al;
     const struct vsd_alarm_config *cfg;
     int64_t after;
 
-    if (s->state != COND_ACTIVE || al->acked || al->escalation >= VSD_ESCALATION_STEPS)
+    if (s->state != COND_ACTIVE)
+        return;
+    al = &s->body->alert;
+    if (al->acked || al->escalation >= VSD_ESCALATION_STEPS)
         return;
     cfg = vsd_alarm_cfg(e->a, al->bed);
     while (al->escalation < VSD_ESCALATION_STEPS && al->priority >= cfg->escalate_priority) {
@@ -215,15 +240,52 @@ static void escalate_slot(struct slot *s, void *ctx)
     }
 }
 
+/* An alert that may still escalate: active, not acknowledged, a step left. */
+static bool may_escalate(const struct slot *s)
+{
+    return s->state == COND_ACTIVE && !s->body->alert.acked &&
+           s->body->alert.escalation < VSD_ESCALATION_STEPS;
+}
+
+static void list_slot(struct slot *s, void *ctx)
+{
+    struct vsd_alarm *a = ctx;
+
+    s->listed = may_escalate(s) && a->n_escalating < a->max_escalating;
+    if (s->listed)
+        a->escalating[a->n_escalating++] = s;
+}
+
+/* Escalation visits the listed slots only (in raise order), dropping those that are done. */
+static void escalate(struct vsd_alarm *a, const struct sink *k)
+{
+    struct escalate_ctx e = {a, k};
+    size_t kept = 0;
+
+    if (a->relist) {
+        a->relist = false;
+        a->n_escalating = 0;
+        vsd_alarm_each_slot(a, list_slot, a);
+    }
+    for (size_t i = 0; i < a->n_escalating; i++) {
+        struct slot *s = a->escalating[i];
+
+        escalate_slot(s, &e);
+        s->listed = may_escalate(s);
+        if (s->listed)
+            a->escalating[kept++] = s;
+    }
+    a->n_escalating = kept;
+}
+
 void vsd_alarm_tick(struct vsd_alarm *a, struct vsd_alarm_now now, struct vsd_alarm_out out)
 {
     struct sink k = {.out = out, .now = now};
-    struct escalate_ctx e = {a, &k};
 
     if (!a)
         return;
     vsd_alarm_tick_conditions(a, &k);
-    vsd_alarm_each_slot(a, escalate_slot, &e);
+    escalate(a, &k);
 }
 
 struct find_ctx {
@@ -235,7 +297,7 @@ static void find_slot(struct slot *s, void *ctx)
 {
     struct find_ctx *f = ctx;
 
-    if (!f->found && s->state == COND_ACTIVE && strcmp(s->alert.id, f->id) == 0)
+    if (!f->found && s->state == COND_ACTIVE && strcmp(s->body->alert.id, f->id) == 0)
         f->found = s;
 }
 
@@ -252,7 +314,7 @@ const struct vsd_alert *vsd_alarm_find(const struct vsd_alarm *a, const char *id
 {
     struct slot *s = find(a, id);
 
-    return s ? &s->alert : NULL;
+    return s ? &s->body->alert : NULL;
 }
 
 int vsd_alarm_ack(struct vsd_alarm *a, struct vsd_alarm_now now, const char *id, const char *by,
@@ -263,21 +325,21 @@ int vsd_alarm_ack(struct vsd_alarm *a, struct vsd_alarm_now now, const char *id,
 
     if (!s)
         return -ENOENT;
-    if (s->alert.acked)
+    if (s->body->alert.acked)
         return -EALREADY;
-    s->alert.acked = true;
-    snprintf(s->alert.acked_by, sizeof(s->alert.acked_by), "%s", by ? by : "");
-    s->alert.acked_wall_ms = now.wall_ms;
-    emit_event(&k, VSD_ALARM_ACKNOWLEDGED, &s->alert, s->alert.value);
-    if (!s->alert.condition) {
+    s->body->alert.acked = true;
+    snprintf(s->body->alert.acked_by, sizeof(s->body->alert.acked_by), "%s", by ? by : "");
+    s->body->alert.acked_wall_ms = now.wall_ms;
+    emit_event(&k, VSD_ALARM_ACKNOWLEDGED, &s->body->alert, s->body->alert.value);
+    if (!s->body->alert.condition) {
         s->state = COND_IDLE;
-        emit_event(&k, VSD_ALARM_CLEARED, &s->alert, NAN);
+        emit_event(&k, VSD_ALARM_CLEARED, &s->body->alert, NAN);
     }
     return 0;
 }
 
 /* True when X goes before Y in vsd_alarm_active(). */
-static bool active_before(const struct slot *x, const struct slot *y)
+static bool active_before(const struct body *x, const struct body *y)
 {
     if (x->alert.priority != y->alert.priority)
         return x->alert.priority > y->alert.priority;
@@ -298,17 +360,46 @@ static void active_slot(struct slot *s, void *ctx)
     struct active_ctx *c = ctx;
     size_t i;
 
-    if (s->state != COND_ACTIVE || s->alert.bed != c->bed)
+    if (s->state != COND_ACTIVE || s->body->alert.bed != c->bed)
         return;
     i = c->n < c->max ? c->n : c->max;
-    while (i > 0 && active_before(s, (const struct slot *)c->out[i - 1])) {
+    while (i > 0 && active_before(s->body, (const struct body *)c->out[i - 1])) {
         if (i < c->max)
             c->out[i] = c->out[i - 1];
         i--;
     }
     if (i < c->max)
-        c->out[i] = &s->alert;
+        c->out[i] = &s->body->alert;
     c->n++;
+}
+
+/* The slots that can hold BED's alerts: its vitals', its own (latched ones included; the
+ * daemon's for VSD_ALARM_DAEMON) and every device's, not every bed's: the core lists a bed's
+ * alerts on each of its alert events, which at thousands of beds must not cost them all. */
+static void each_bed_slot(const struct vsd_alarm *a, size_t bed, vsd_alarm_slot_fn fn, void *ctx)
+{
+    struct bed_state *bs = vsd_alarm_bed(a, bed);
+
+    for (int v = 0; bed != VSD_ALARM_DAEMON && v < VSD_VITAL_COUNT; v++) {
+        struct vital_state *vs = vsd_alarm_vital(a, bed, (enum vsd_vital)v);
+
+        for (size_t b = 0; b < VSD_BANDS_MAX; b++)
+            fn(&vs->bands[b], ctx);
+        fn(&vs->rise, ctx);
+        fn(&vs->fall, ctx);
+        fn(&vs->invalid, ctx);
+    }
+    for (size_t d = 0; d < a->n_devices; d++) {
+        fn(&a->devices[d].comms, ctx);
+        fn(&a->devices[d].degraded, ctx);
+        fn(&a->devices[d].sensor_off, ctx);
+    }
+    fn(&bs->nibp_overdue, ctx);
+    fn(&bs->apnea, ctx);
+    for (size_t i = 0; i < LATCHED_MAX; i++)
+        fn(&bs->latched[i], ctx);
+    for (size_t c = 0; bed == VSD_ALARM_DAEMON && c < VSD_ALERT_CODE_COUNT; c++)
+        fn(&bs->daemon[c], ctx);
 }
 
 size_t vsd_alarm_active(const struct vsd_alarm *a, size_t bed, const struct vsd_alert **out,
@@ -318,7 +409,7 @@ size_t vsd_alarm_active(const struct vsd_alarm *a, size_t bed, const struct vsd_
 
     if (!a || (bed >= a->n_beds && bed != VSD_ALARM_DAEMON))
         return 0;
-    vsd_alarm_each_slot(a, active_slot, &c);
+    each_bed_slot(a, bed, active_slot, &c);
     return c.n;
 }
 
@@ -337,8 +428,8 @@ int vsd_alarm_set_limit(struct vsd_alarm *a, size_t bed, enum vsd_vital vital,
 
         vsd_alarm_slot_cancel(&vs->bands[i]);
         if (keep) { /* the alert lives on apart; the slot serves the new band */
-            *keep = vs->bands[i];
-            vs->bands[i].state = COND_IDLE;
+            move_alert(keep, &vs->bands[i]);
+            a->relist = true;
         }
     }
     vsd_alarm_slot_cancel(&vs->rise);
@@ -375,7 +466,12 @@ struct vsd_alarm *vsd_alarm_new(const struct vsd_alarm_config *bed_cfgs, size_t 
     a->vitals = calloc(n_beds, sizeof(*a->vitals) * VSD_VITAL_COUNT);
     a->devices = calloc(n_devices + 1, sizeof(*a->devices));
     a->beds = calloc(n_beds + 1, sizeof(*a->beds));
-    if (!a->cfgs || !a->vitals || !a->devices || !a->beds)
+    a->max_escalating = n_beds * VSD_VITAL_COUNT * (VSD_BANDS_MAX + 3) + (n_devices + 1) * 3 +
+                        (n_beds + 1) * (2 + LATCHED_MAX) + VSD_ALERT_CODE_COUNT; /* every slot */
+    a->escalating = malloc(a->max_escalating * sizeof(*a->escalating));
+    a->bodies = malloc(a->max_escalating * sizeof(*a->bodies)); /* touched as given out */
+    a->relist = true;
+    if (!a->cfgs || !a->vitals || !a->devices || !a->beds || !a->escalating || !a->bodies)
         goto fail;
     memcpy(a->cfgs, bed_cfgs, n_beds * sizeof(*a->cfgs));
     a->cfgs[n_beds] = bed_cfgs[0];
@@ -395,6 +491,8 @@ void vsd_alarm_free(struct vsd_alarm *a)
     free(a->vitals);
     free(a->devices);
     free(a->beds);
+    free(a->escalating);
+    free(a->bodies);
     free(a);
 }
 

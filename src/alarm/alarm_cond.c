@@ -161,8 +161,8 @@ static void detached_reading(struct vsd_alarm *a, size_t bed, const struct vsd_r
         struct slot *s = &bs->latched[i];
         bool ends;
 
-        if (!vsd_alarm_slot_holding(s) || s->alert.vital != r->vital ||
-            (s->alert.code != VSD_ALERT_LOW && s->alert.code != VSD_ALERT_HIGH))
+        if (!vsd_alarm_slot_holding(s) || s->body->alert.vital != r->vital ||
+            (s->body->alert.code != VSD_ALERT_LOW && s->body->alert.code != VSD_ALERT_HIGH))
             continue;
         ends = s->band.high ? r->value <= s->band.limit - h : r->value >= s->band.limit + h;
         if (ends)
@@ -217,7 +217,7 @@ static void sensor_off_reading(struct vsd_alarm *a, size_t bed, size_t device,
     struct raise_info ri;
 
     if (!(r->flags & VSD_Q_SENSOR_OFF)) {
-        if (vsd_alarm_slot_holding(s) && s->alert.vital == r->vital)
+        if (vsd_alarm_slot_holding(s) && s->body->alert.vital == r->vital)
             vsd_alarm_slot_end(a, s, r->value, k);
         else if (s->state == COND_PENDING && s->vital == r->vital)
             vsd_alarm_slot_cancel(s);

@@ -22,8 +22,10 @@ static void fix_slot(struct slot *s, void *ctx)
     const struct remap *m = ctx;
     size_t dev = map(m->dev_to, m->n_devices, s->device);
 
-    s->alert.bed = map(m->bed_to, m->n_beds, s->alert.bed);
-    s->alert.device = map(m->dev_to, m->n_devices, s->alert.device);
+    if (s->body) {
+        s->body->alert.bed = map(m->bed_to, m->n_beds, s->body->alert.bed);
+        s->body->alert.device = map(m->dev_to, m->n_devices, s->body->alert.device);
+    }
     s->bed = map(m->bed_to, m->n_beds, s->bed);
     if (dev == SIZE_MAX && s->device != SIZE_MAX)
         vsd_alarm_slot_cancel(s); /* a pending condition fed by a removed device starts over */
@@ -34,13 +36,14 @@ static void fix_slot(struct slot *s, void *ctx)
 static void drop_slot(struct slot *s, void *ctx)
 {
     const struct sink *k = ctx;
-    struct vsd_alarm_event ev = {VSD_ALARM_CLEARED, &s->alert, NAN, k->now.wall_ms};
+    struct vsd_alarm_event ev = {VSD_ALARM_CLEARED, NULL, NAN, k->now.wall_ms};
 
     if (s->state != COND_ACTIVE) {
         s->state = COND_IDLE;
         return;
     }
     s->state = COND_IDLE;
+    ev.alert = &s->body->alert;
     if (k->out.emit)
         k->out.emit(k->out.ctx, &ev);
 }
@@ -138,6 +141,22 @@ static void carry_over(struct vsd_alarm *a, const struct vsd_alarm *old, const s
     a->seq = old->seq;
 }
 
+/* A slot carried over still points at a body of the old engine's pool: it gets one of its own. */
+static void own_body(struct slot *s, void *ctx)
+{
+    struct vsd_alarm *a = ctx;
+
+    if (!s->body)
+        return;
+    if (a->n_bodies < a->max_escalating) {
+        a->bodies[a->n_bodies] = *s->body;
+        s->body = &a->bodies[a->n_bodies++];
+    } else { /* cannot happen: the pool has a body for every slot */
+        s->body = NULL;
+        s->state = COND_IDLE;
+    }
+}
+
 struct vsd_alarm *vsd_alarm_rebuild(struct vsd_alarm *old, const struct vsd_alarm_config *cfgs,
                                     size_t n_beds, size_t n_devices, const size_t *bed_from,
                                     const size_t *dev_from, struct vsd_alarm_now now,
@@ -155,6 +174,7 @@ struct vsd_alarm *vsd_alarm_rebuild(struct vsd_alarm *old, const struct vsd_alar
     }
     drop_removed(old, &m, &k);
     carry_over(a, old, bed_from, dev_from);
+    vsd_alarm_each_slot(a, own_body, a);
     vsd_alarm_each_slot(a, fix_slot, &m);
     for (size_t b = 0; b < n_beds; b++) /* a changed limit: as when staff change it */
         for (int v = 0; b < n_beds && bed_from[b] < old->n_beds && v < VSD_VITAL_COUNT; v++)

@@ -70,6 +70,29 @@ static void test_window(void **state)
     vsd_trend_free(t);
 }
 
+/* Points are kept as floats: a vital's decimals come back as they went in; a late point inside
+ * the window is kept, one older than the ring's 30 minutes is not, a gap in between is empty. */
+static void test_values_and_late_points(void **state)
+{
+    struct vsd_trend *t = vsd_trend_new(1);
+    int64_t now = T0 + 300 * VSD_TREND_SLOT_MS;
+    cJSON *o;
+
+    (void)state;
+    vsd_trend_add(t, 0, VSD_VITAL_NIBP_MEAN, T0 + 10 * VSD_TREND_SLOT_MS, 71.3);
+    vsd_trend_add(t, 0, VSD_VITAL_NIBP_MEAN, now - 9999, 36.6); /* the ring moves on */
+    vsd_trend_add(t, 0, VSD_VITAL_NIBP_MEAN, now - 100 * VSD_TREND_SLOT_MS + 1, 118.25); /* late */
+    vsd_trend_add(t, 0, VSD_VITAL_NIBP_MEAN, now - 200 * VSD_TREND_SLOT_MS, 99); /* too old */
+    o = vsd_trend_json(t, 0, 30, now);
+    assert_int_equal(cJSON_GetArraySize(series(o, "nibp_mean")), 2);
+    assert_true(at(series(o, "nibp_mean"), 0, 0) == (double)(now - 100 * VSD_TREND_SLOT_MS + 1));
+    assert_true(at(series(o, "nibp_mean"), 0, 1) == 118.25);
+    assert_true(at(series(o, "nibp_mean"), 1, 0) == (double)(now - 9999));
+    assert_true(at(series(o, "nibp_mean"), 1, 1) == 36.6);
+    cJSON_Delete(o);
+    vsd_trend_free(t);
+}
+
 /* Out-of-range beds and vitals, times of 0: ignored, never a crash. */
 static void test_bad_input(void **state)
 {
@@ -93,6 +116,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_last_reading_of_a_slot),
         cmocka_unit_test(test_window),
+        cmocka_unit_test(test_values_and_late_points),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
