@@ -179,6 +179,14 @@ const struct vsd_alarm_config *vsd_alarm_cfg(const struct vsd_alarm *a, size_t b
     return &a->cfgs[bed == VSD_ALARM_DAEMON || bed >= a->n_beds ? a->n_beds : bed];
 }
 
+void vsd_alarm_each_device_slot(struct device_state *ds, vsd_alarm_slot_fn fn, void *ctx)
+{
+    fn(&ds->comms, ctx);
+    fn(&ds->degraded, ctx);
+    fn(&ds->wrong, ctx);
+    fn(&ds->sensor_off, ctx);
+}
+
 static void each_vital_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *ctx)
 {
     for (size_t i = 0; i < a->n_beds * VSD_VITAL_COUNT; i++) {
@@ -195,12 +203,8 @@ static void each_vital_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, voi
 void vsd_alarm_each_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *ctx)
 {
     each_vital_slot(a, fn, ctx);
-    for (size_t d = 0; d < a->n_devices; d++) {
-        fn(&a->devices[d].comms, ctx);
-        fn(&a->devices[d].degraded, ctx);
-        fn(&a->devices[d].wrong, ctx);
-        fn(&a->devices[d].sensor_off, ctx);
-    }
+    for (size_t d = 0; d < a->n_devices; d++)
+        vsd_alarm_each_device_slot(&a->devices[d], fn, ctx);
     for (size_t b = 0; b <= a->n_beds; b++) {
         struct bed_state *bs = &a->beds[b];
 
@@ -389,11 +393,8 @@ static void each_bed_slot(const struct vsd_alarm *a, size_t bed, vsd_alarm_slot_
         fn(&vs->fall, ctx);
         fn(&vs->invalid, ctx);
     }
-    for (size_t d = 0; d < a->n_devices; d++) {
-        fn(&a->devices[d].comms, ctx);
-        fn(&a->devices[d].degraded, ctx);
-        fn(&a->devices[d].sensor_off, ctx);
-    }
+    for (size_t d = 0; d < a->n_devices; d++)
+        vsd_alarm_each_device_slot(&a->devices[d], fn, ctx);
     fn(&bs->nibp_overdue, ctx);
     fn(&bs->apnea, ctx);
     for (size_t i = 0; i < LATCHED_MAX; i++)
@@ -466,7 +467,7 @@ struct vsd_alarm *vsd_alarm_new(const struct vsd_alarm_config *bed_cfgs, size_t 
     a->vitals = calloc(n_beds, sizeof(*a->vitals) * VSD_VITAL_COUNT);
     a->devices = calloc(n_devices + 1, sizeof(*a->devices));
     a->beds = calloc(n_beds + 1, sizeof(*a->beds));
-    a->max_escalating = n_beds * VSD_VITAL_COUNT * (VSD_BANDS_MAX + 3) + (n_devices + 1) * 3 +
+    a->max_escalating = n_beds * VSD_VITAL_COUNT * (VSD_BANDS_MAX + 3) + (n_devices + 1) * DEVICE_SLOTS +
                         (n_beds + 1) * (2 + LATCHED_MAX) + VSD_ALERT_CODE_COUNT; /* every slot */
     a->escalating = malloc(a->max_escalating * sizeof(*a->escalating));
     a->bodies = malloc(a->max_escalating * sizeof(*a->bodies)); /* touched as given out */

@@ -43,6 +43,7 @@ struct vital_state {
 struct device_state {
     struct slot comms, degraded, wrong, sensor_off;
 };
+#define DEVICE_SLOTS (sizeof(struct device_state) / sizeof(struct slot))
 
 /* Per bed (and one more for the daemon): what is not tied to one vital or device. */
 struct bed_state {
@@ -110,6 +111,8 @@ const struct vsd_alarm_config *vsd_alarm_cfg(const struct vsd_alarm *a, size_t b
 /* Calls FN for every slot (condition slots, latched ones, daemon ones). */
 typedef void (*vsd_alarm_slot_fn)(struct slot *s, void *ctx);
 void vsd_alarm_each_slot(const struct vsd_alarm *a, vsd_alarm_slot_fn fn, void *ctx);
+/* A device's technical slots, DEVICE_SLOTS of them. */
+void vsd_alarm_each_device_slot(struct device_state *ds, vsd_alarm_slot_fn fn, void *ctx);
 
 /* alarm_cond.c: conditions that wait for their delay, checked on each tick. */
 void vsd_alarm_tick_conditions(struct vsd_alarm *a, const struct sink *k);

@@ -69,12 +69,8 @@ static void drop_removed(struct vsd_alarm *old, const struct remap *m, const str
             drop_slot(&bs->latched[i], (void *)k);
     }
     for (size_t d = 0; d < old->n_devices; d++)
-        if (m->dev_to[d] == SIZE_MAX) {
-            drop_slot(&old->devices[d].comms, (void *)k);
-            drop_slot(&old->devices[d].degraded, (void *)k);
-            drop_slot(&old->devices[d].wrong, (void *)k);
-            drop_slot(&old->devices[d].sensor_off, (void *)k);
-        }
+        if (m->dev_to[d] == SIZE_MAX)
+            vsd_alarm_each_device_slot(&old->devices[d], drop_slot, (void *)k);
 }
 
 static bool band_same(const struct vsd_band *a, const struct vsd_band *b)
