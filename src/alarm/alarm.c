@@ -467,8 +467,9 @@ struct vsd_alarm *vsd_alarm_new(const struct vsd_alarm_config *bed_cfgs, size_t 
     a->vitals = calloc(n_beds, sizeof(*a->vitals) * VSD_VITAL_COUNT);
     a->devices = calloc(n_devices + 1, sizeof(*a->devices));
     a->beds = calloc(n_beds + 1, sizeof(*a->beds));
-    a->max_escalating = n_beds * VSD_VITAL_COUNT * (VSD_BANDS_MAX + 3) + (n_devices + 1) * DEVICE_SLOTS +
-                        (n_beds + 1) * (2 + LATCHED_MAX) + VSD_ALERT_CODE_COUNT; /* every slot */
+    a->max_escalating = n_beds * VSD_VITAL_COUNT * (VSD_BANDS_MAX + 3) +
+                        (n_devices + 1) * DEVICE_SLOTS + (n_beds + 1) * (2 + LATCHED_MAX) +
+                        VSD_ALERT_CODE_COUNT; /* every slot */
     a->escalating = malloc(a->max_escalating * sizeof(*a->escalating));
     a->bodies = malloc(a->max_escalating * sizeof(*a->bodies)); /* touched as given out */
     a->relist = true;
