@@ -88,8 +88,7 @@ static void set_wrong(struct vsd_core *core, size_t device, bool wrong, struct v
                 dc->name, core->cfg->beds[dc->bed].name, ds->serial, ds->model, dc->serial,
                 dc->model, dc->name);
         vsd_core_gap_device_down(core, dc->bed, ds->vitals_seen, "wrong_device", now.wall_ms);
-    } else
-        vsd_log(LOG_NOTICE, "device '%s': the expected device reports again", dc->name);
+    }
     vsd_alarm_wrong_device(core->alarm, now, dc->bed, device, wrong, vsd_core_alarm_out(core));
 }
 
@@ -108,6 +107,8 @@ void vsd_core_identity(struct vsd_core *core, const struct vsd_device_identity *
     wrong = mismatch(dc, ds) && !confirmed_now(ds);
     if (wrong != ds->wrong) {
         set_wrong(core, id->device, wrong, now);
+        if (!wrong)
+            vsd_log(LOG_NOTICE, "device '%s': the expected device reports again", dc->name);
         audit(core, id->device, "vitalsd", wrong ? "wrong" : "expected");
     }
     vsd_core_publish_device(core, id->device);
