@@ -104,13 +104,9 @@ static int own_command(struct monitor *m, const char *line)
         m->spo2 = a;
     else if (sscanf(line, "value pr %d", &a) == 1 && a >= 0 && a < 1000)
         m->pr = a;
-    else {
-        fprintf(stderr, "accutorr-sim: unknown command: %s\n", line);
-        return -EINVAL;
-    }
-    printf("ok %s\n", line);
-    fflush(stdout);
-    return 0;
+    else
+        return vsd_sim_answer("accutorr-sim", line, -EINVAL);
+    return vsd_sim_answer("accutorr-sim", line, 0);
 }
 
 static int parse_args(int argc, char **argv, void *ctx)

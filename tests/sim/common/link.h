@@ -84,6 +84,10 @@ struct vsd_sim_stream {
 int vsd_sim_run_stream(struct vsd_sim_link *l, struct vsd_sim_faults *f,
                        const struct vsd_sim_stream *s, void *ctx);
 
+/* A simulator's answer to its own command LINE: "ok LINE" on stdout (which tests wait for) when R
+ * is 0, else "NAME: unknown command: LINE" on stderr. Returns R. */
+int vsd_sim_answer(const char *name, const char *line, int r);
+
 /* Monotonic milliseconds. */
 int64_t vsd_sim_now_ms(void);
 

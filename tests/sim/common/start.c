@@ -45,3 +45,13 @@ int vsd_sim_run_stream(struct vsd_sim_link *l, struct vsd_sim_faults *f,
     vsd_sim_link_free(l);
     return 0;
 }
+
+int vsd_sim_answer(const char *name, const char *line, int r)
+{
+    if (r < 0)
+        fprintf(stderr, "%s: unknown command: %s\n", name, line);
+    else
+        printf("ok %s\n", line);
+    fflush(r < 0 ? stderr : stdout);
+    return r;
+}

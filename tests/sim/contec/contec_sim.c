@@ -130,13 +130,9 @@ static int own_command(void *ctx, const char *line)
     else if (sscanf(line, "value %15s %lf", what, &v) == 2 && !strcmp(what, "hr") && v >= 1 &&
              v <= (o->new_proto ? 126 : 254))
         o->hr = (int)v;
-    else {
-        fprintf(stderr, "contec-sim: unknown command: %s\n", line);
-        return -EINVAL;
-    }
-    printf("ok %s\n", line);
-    fflush(stdout);
-    return 0;
+    else
+        return vsd_sim_answer("contec-sim", line, -EINVAL);
+    return vsd_sim_answer("contec-sim", line, 0);
 }
 
 static int parse_args(int argc, char **argv, void *ctx)

@@ -241,12 +241,9 @@ static int own_command(struct monitor *m, const char *line)
     } else if (strcmp(line, "records") == 0) {
         printf("records %u cycles %u\n", m->records, m->cycles);
     } else {
-        fprintf(stderr, "ges5-sim: unknown command: %s\n", line);
-        return -EINVAL;
+        return vsd_sim_answer("ges5-sim", line, -EINVAL);
     }
-    printf("ok %s\n", line);
-    fflush(stdout);
-    return 0;
+    return vsd_sim_answer("ges5-sim", line, 0);
 }
 
 static int parse_args(int argc, char **argv, void *ctx)

@@ -83,13 +83,7 @@ int sim_command(struct monitor *m, const char *line)
     } else {
         r = value_command(m, line);
     }
-    if (r < 0) {
-        fprintf(stderr, "intellivue-sim: unknown command: %s\n", line);
-        return r;
-    }
-    printf("ok %s\n", line);
-    fflush(stdout);
-    return 0;
+    return vsd_sim_answer("intellivue-sim", line, r);
 }
 
 static void send_msg(struct vsd_sim_link *l, struct vsd_sim_faults *f, const uint8_t *msg, size_t n)

@@ -97,13 +97,9 @@ static int own_command(void *ctx, const char *line)
     else if (sscanf(line, "value %15s %lf", what, &v) == 2 && strcmp(what, "hr") == 0 && v >= 0 &&
              v <= 999)
         o->bpm = (int)v;
-    else {
-        fprintf(stderr, "masimo-sim: unknown command: %s\n", line);
-        return -EINVAL;
-    }
-    printf("ok %s\n", line);
-    fflush(stdout);
-    return 0;
+    else
+        return vsd_sim_answer("masimo-sim", line, -EINVAL);
+    return vsd_sim_answer("masimo-sim", line, 0);
 }
 
 static int parse_args(int argc, char **argv, void *ctx)

@@ -154,13 +154,7 @@ static int own_command(void *ctx, const char *line)
             }
     if (r < 0)
         r = set_value(o, line);
-    if (r < 0) {
-        fprintf(stderr, "nellcor-sim: unknown command: %s\n", line);
-        return r;
-    }
-    printf("ok %s\n", line);
-    fflush(stdout);
-    return 0;
+    return vsd_sim_answer("nellcor-sim", line, r);
 }
 
 static int parse_args(int argc, char **argv, void *ctx)

@@ -178,12 +178,9 @@ static int own_command(void *ctx, const char *line)
                v <= 510) {
         o->hr = (int)v;
     } else {
-        fprintf(stderr, "nonin-sim: unknown command: %s\n", line);
-        return -EINVAL;
+        return vsd_sim_answer("nonin-sim", line, -EINVAL);
     }
-    printf("ok %s\n", line);
-    fflush(stdout);
-    return 0;
+    return vsd_sim_answer("nonin-sim", line, 0);
 }
 
 static int parse_args(int argc, char **argv, void *ctx)
