@@ -54,10 +54,12 @@ written=$(status | jq '.store.readings_written')
 [ "$errors" -ge 3 ] ||
   fail "only $errors commits failed in 40 s: were I/O errors injected (p = $P)?"
 grep -q "commit failed" "$T/vitalsd.log" || fail "the failed commits were not logged"
-# Writing goes on between the failures: a failure right now is a back-off of up to 5 s
-# (BACKOFF_MAX_MS in src/store/store.c) before the retry.
+# Writing goes on between the failures. A failure right now is a back-off before the retry,
+# doubling from 250 ms to at most 5 s (BACKOFF_MIN_MS, BACKOFF_MAX_MS in src/store/store.c), and
+# at p = 0.02 a retry can fail again: a few failures in a row add up to more than 10 s (a fresh
+# run timed out at 10 s once), so 30 s, room for several full back-offs.
 more_written() { [ "$(status | jq '.store.readings_written')" -gt "$written" ]; }
-wait_for 10 "writing to go on between the failures" more_written
+wait_for 30 "writing to go on between the failures" more_written
 end_ms=$(($(date +%s%N) / 1000000))
 fiu-ctrl -f "$T/fiu" -c "disable name=posix/io/rw/pwrite" -c "disable name=posix/io/sync/fsync" \
   -c "disable name=posix/io/sync/fdatasync" "$DAEMON_PID" || fail "fiu-ctrl disable"
